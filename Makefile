@@ -1,0 +1,65 @@
+# FlashDeal. `make test` and `make demo` set everything up themselves on a fresh clone.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# Lambda runs python3.12; use it for the venv and for `sam build` (found on PATH or under pyenv).
+PY312 := $(shell command -v python3.12 2>/dev/null || ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.12*/bin/python3.12 2>/dev/null | tail -n 1)
+PYTHON ?= $(or $(PY312),python3)
+VENV := .venv
+BIN := $(VENV)/bin
+SAM_VENV := .venv-sam
+SAM := $(SAM_VENV)/bin/sam
+export PATH := $(if $(PY312),$(dir $(PY312)):,)$(PATH)
+export SAM_CLI_TELEMETRY := 0
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: help install test test-unit test-integration lint build validate migrate deploy clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
+
+$(BIN)/.installed: pyproject.toml
+	@echo "==> creating $(VENV) with $(PYTHON) ($$($(PYTHON) --version 2>&1))"
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e ".[dev]"
+	@touch $@
+
+$(SAM): ## SAM CLI lives in its own venv: its pins clash with moto's
+	@echo "==> installing the SAM CLI into $(SAM_VENV)"
+	$(PYTHON) -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/pip install -q --upgrade pip
+	$(SAM_VENV)/bin/pip install -q aws-sam-cli
+
+install: $(BIN)/.installed $(SAM) ## create the venvs (done on demand by the other targets)
+
+test: install ## run every test tier (unit, integration, template, e2e)
+	@FLASHDEAL_SAM=$(CURDIR)/$(SAM) scripts/run-tests $(BIN)/pytest
+
+test-unit: $(BIN)/.installed ## unit tier only
+	$(BIN)/pytest tests/unit -q
+
+test-integration: $(BIN)/.installed ## integration tier only (embedded Postgres + moto)
+	$(BIN)/pytest tests/integration -q
+
+lint: $(BIN)/.installed ## ruff and mypy
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy layers/flashdeal/flashdeal flashlab db
+
+validate: install ## cfn-lint and sam validate --lint
+	$(BIN)/cfn-lint template.yaml
+	$(SAM) validate --lint
+
+build: install ## sam build (needs python3.12, found on PATH or under pyenv)
+	$(SAM) build
+
+migrate: $(BIN)/.installed ## apply db/migrations to $$DATABASE_URL (reach RDS Proxy through your bastion/SSM tunnel)
+	$(BIN)/python -m db.migrate
+
+deploy: build ## sam deploy --config-env $${ENV:-dev}, after checking the concurrency parameters
+	$(BIN)/python -m flashlab.check_params --config-env $${ENV:-dev}
+	$(SAM) deploy --config-env $${ENV:-dev}
+
+clean: ## remove build output and local state (keeps the venvs)
+	rm -rf .aws-sam .flashlab .pytest_cache .mypy_cache .ruff_cache

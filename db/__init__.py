@@ -1,0 +1,1 @@
+"""Database schema: numbered SQL migrations and the runner that applies them."""

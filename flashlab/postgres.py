@@ -1,0 +1,76 @@
+"""The embedded Postgres: pgserver (PostgreSQL 16 with pgbench), or ``DATABASE_URL`` when it is set."""
+
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import psycopg
+
+from db.migrate import apply_migrations
+from flashlab import REPO_ROOT
+
+DEFAULT_DATA_DIR = REPO_ROOT / ".flashlab" / "pgdata"
+SETTINGS = {"max_connections": "300", "shared_buffers": "256MB", "synchronous_commit": "on"}
+
+
+@dataclass
+class Database:
+    url: str
+    server: Any = None  # the pgserver handle when we started it
+
+    @property
+    def embedded(self) -> bool:
+        return self.server is not None
+
+    def bin_dir(self) -> Path | None:
+        if self.server is None:
+            found = shutil.which("pgbench")
+            return Path(found).parent if found else None
+        import pgserver
+
+        return Path(pgserver.__file__).parent / "pginstall" / "bin"
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.cleanup()
+            self.server = None
+
+
+def start_database(data_dir: Path = DEFAULT_DATA_DIR, fresh: bool = False, migrate: bool = True) -> Database:
+    """Starts (or reuses) the embedded server and applies db/migrations with the deploy runner."""
+    url = os.environ.get("DATABASE_URL")
+    db = Database(url) if url else _start_embedded(data_dir, fresh)
+    if migrate:
+        with psycopg.connect(db.url) as conn:
+            apply_migrations(conn)
+    return db
+
+
+def _start_embedded(data_dir: Path, fresh: bool) -> Database:
+    import pgserver
+
+    if fresh and data_dir.exists():
+        shutil.rmtree(data_dir)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    server = pgserver.get_server(data_dir, cleanup_mode="stop")
+    url = server.get_uri()
+    with psycopg.connect(url, autocommit=True) as conn:
+        current: dict[str, str] = dict(
+            conn.execute(
+                "SELECT name, setting FROM pg_settings WHERE name = ANY(%s)",
+                (["max_connections", "shared_buffers"],),
+            ).fetchall()
+        )
+        if current.get("max_connections") != SETTINGS["max_connections"]:
+            for name, value in SETTINGS.items():
+                conn.execute(f"ALTER SYSTEM SET {name} = '{value}'")
+            restart = True
+        else:
+            restart = False
+    if restart:  # max_connections needs a restart
+        server.cleanup()
+        server = pgserver.get_server(data_dir, cleanup_mode="stop")
+        url = server.get_uri()
+    return Database(url, server)

@@ -1,0 +1,86 @@
+"""Buyer routes: read a sale, place an order (202 + queue), follow an order. Never touches Postgres."""
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.event_handler.openapi.params import Header
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.idempotency import (
+    DynamoDBPersistenceLayer,
+    IdempotencyConfig,
+    idempotent_function,
+)
+from aws_lambda_powertools.utilities.idempotency.serialization.pydantic import PydanticSerializer
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from flashdeal.adapters.aws import aws_client
+from flashdeal.buying import accept_order, count_replay, get_order, get_sale
+from flashdeal.http_errors import register_error_handlers
+from flashdeal.observability import logger, metrics, tracer
+from flashdeal.orders import IdempotencyKey, OrderAccepted, OrderRequest, OrderView, PlaceOrder
+from flashdeal.principal import buyer_id
+from flashdeal.sales import SaleView
+from flashdeal.settings import OrderApiSettings
+
+settings = OrderApiSettings()
+app = APIGatewayHttpResolver(enable_validation=True)
+register_error_handlers(app)
+idempotency = IdempotencyConfig(
+    event_key_jmespath="[user_id, idempotency_key]",
+    payload_validation_jmespath="[sale_id, quantity]",
+    expires_after_seconds=settings.idempotency_ttl_seconds,
+    response_hook=count_replay,
+)
+persistence = DynamoDBPersistenceLayer(
+    table_name=settings.idempotency_table, boto3_client=aws_client("dynamodb")
+)
+
+
+@idempotent_function(
+    data_keyword_argument="place",
+    config=idempotency,
+    persistence_store=persistence,
+    output_serializer=PydanticSerializer,
+)
+def place_order(place: PlaceOrder) -> OrderAccepted:
+    return accept_order(place, settings)
+
+
+@app.post("/sales/<sale_id>/orders")
+def handle_place_order(
+    sale_id: UUID, order: OrderRequest, idempotency_key: Annotated[IdempotencyKey, Header()]
+) -> Response[OrderAccepted]:
+    place = PlaceOrder(
+        sale_id=sale_id,
+        user_id=buyer_id(app.current_event),
+        idempotency_key=idempotency_key,
+        quantity=order.quantity,
+    )
+    accepted = place_order(place=place)
+    return Response(
+        202, "application/json", accepted.model_dump(mode="json"), {"Location": accepted.status_url}
+    )
+
+
+@app.get("/sales/<sale_id>")
+def handle_get_sale(sale_id: UUID) -> SaleView:
+    return get_sale(sale_id, settings.sales_table)
+
+
+@app.get("/orders/<order_id>")
+def handle_get_order(order_id: UUID) -> OrderView:
+    return get_order(order_id, buyer_id(app.current_event), settings)
+
+
+@app.get("/health")
+def handle_get_health() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    idempotency.register_lambda_context(context)
+    return app.resolve(event, context)

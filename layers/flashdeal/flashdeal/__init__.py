@@ -1,0 +1,1 @@
+"""FlashDeal's shared package: domain rules, adapters and observability, shipped as a Lambda layer."""

@@ -1,0 +1,21 @@
+"""boto3 clients, created once per execution environment.
+
+Every client honours ``AWS_ENDPOINT_URL``, so the same code talks to moto, LocalStack or AWS.
+"""
+
+import os
+from functools import cache
+from typing import Any, Literal
+
+import boto3
+from botocore.config import Config
+
+_CONFIG = Config(connect_timeout=2, read_timeout=5, retries={"mode": "standard", "max_attempts": 3})
+
+
+ServiceName = Literal["dynamodb", "sqs", "secretsmanager"]
+
+
+@cache
+def aws_client(service: ServiceName) -> Any:
+    return boto3.client(service, endpoint_url=os.environ.get("AWS_ENDPOINT_URL") or None, config=_CONFIG)

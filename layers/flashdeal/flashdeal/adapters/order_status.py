@@ -1,0 +1,140 @@
+"""Order status and per-buyer purchase counters in DynamoDB, the API's view of orders."""
+
+from datetime import datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from botocore.exceptions import ClientError
+
+from flashdeal.adapters.aws import aws_client
+from flashdeal.adapters.dynamo_items import from_item, to_item
+from flashdeal.errors import OrderNotFoundError, PurchaseLimitReachedError, StoreUnavailableError
+from flashdeal.orders import OrderMessage, OrderStatus, OrderView, Settlement
+
+RETENTION = timedelta(days=30)
+
+
+def order_key(order_id: UUID) -> dict[str, Any]:
+    return {"pk": {"S": f"ORDER#{order_id}"}}
+
+
+def purchase_key(sale_id: UUID, user_id: str) -> dict[str, Any]:
+    return {"pk": {"S": f"PURCHASE#{sale_id}#{user_id}"}}
+
+
+def _expires_at(now: datetime) -> str:
+    return str(int((now + RETENTION).timestamp()))
+
+
+def register_order(table: str, message: OrderMessage, per_user_limit: int, client: Any = None) -> bool:
+    """Writes the PENDING order and counts it against the buyer's limit, atomically.
+
+    Returns False when the order already exists: the same buyer and key were accepted before
+    (a retry after a crash between queueing and answering), so nothing is counted twice.
+    """
+    order = {
+        **message.model_dump(mode="json", exclude={"accepted_at", "idempotency_key"}),
+        "status": OrderStatus.PENDING.value,
+        "updated_at": message.accepted_at.isoformat(),
+    }
+    expires = {"N": _expires_at(message.accepted_at)}
+    try:
+        (client or aws_client("dynamodb")).transact_write_items(
+            TransactItems=[
+                {
+                    "Put": {
+                        "TableName": table,
+                        "Item": to_item(order) | order_key(message.order_id) | {"expires_at": expires},
+                        "ConditionExpression": "attribute_not_exists(pk)",
+                    }
+                },
+                {
+                    "Update": {
+                        "TableName": table,
+                        "Key": purchase_key(message.sale_id, message.user_id),
+                        "UpdateExpression": "ADD requested :q SET expires_at = :e",
+                        "ConditionExpression": "attribute_not_exists(requested) OR requested <= :most",
+                        "ExpressionAttributeValues": {
+                            ":q": {"N": str(message.quantity)},
+                            ":most": {"N": str(per_user_limit - message.quantity)},
+                            ":e": expires,
+                        },
+                    }
+                },
+            ]
+        )
+    except ClientError as exc:
+        reasons = [r.get("Code") for r in exc.response.get("CancellationReasons", [])]
+        if reasons and reasons[0] == "ConditionalCheckFailed":
+            return False
+        if len(reasons) > 1 and reasons[1] == "ConditionalCheckFailed":
+            raise PurchaseLimitReachedError("this buyer has reached the sale's purchase limit") from exc
+        raise StoreUnavailableError("could not register the order") from exc
+    return True
+
+
+def unregister_order(table: str, message: OrderMessage, client: Any = None) -> None:
+    """Undoes ``register_order`` when the order could not be queued."""
+    (client or aws_client("dynamodb")).transact_write_items(
+        TransactItems=[
+            {"Delete": {"TableName": table, "Key": order_key(message.order_id)}},
+            {
+                "Update": {
+                    "TableName": table,
+                    "Key": purchase_key(message.sale_id, message.user_id),
+                    "UpdateExpression": "ADD requested :q",
+                    "ExpressionAttributeValues": {":q": {"N": str(-message.quantity)}},
+                }
+            },
+        ]
+    )
+
+
+def get_order_view(table: str, order_id: UUID, user_id: str, client: Any = None) -> OrderView:
+    """The buyer's own order; another buyer's order is reported as not found."""
+    try:
+        answer = (client or aws_client("dynamodb")).get_item(TableName=table, Key=order_key(order_id))
+    except ClientError as exc:
+        raise StoreUnavailableError("could not read the order") from exc
+    data = from_item(answer.get("Item", {}))
+    if not data or data.get("user_id") != user_id:
+        raise OrderNotFoundError(f"order {order_id} does not exist")
+    return OrderView.model_validate(data)
+
+
+def record_settlement(table: str, settlement: Settlement, client: Any = None) -> bool:
+    """Writes the final status once; returns True only for the write that moved it out of PENDING."""
+    values = to_item(
+        {
+            ":order": str(settlement.order_id),
+            ":status": settlement.status.value,
+            ":pending": OrderStatus.PENDING.value,
+            ":sale": str(settlement.sale_id),
+            ":user": settlement.user_id,
+            ":qty": settlement.quantity,
+            ":at": settlement.settled_at.isoformat(),
+            ":exp": int(_expires_at(settlement.settled_at)),
+        }
+    )
+    reason = ", #reason = :reason" if settlement.reason else " REMOVE #reason"
+    if settlement.reason:
+        values[":reason"] = {"S": settlement.reason}
+    try:
+        answer = (client or aws_client("dynamodb")).update_item(
+            TableName=table,
+            Key=order_key(settlement.order_id),
+            UpdateExpression=(
+                "SET #status = :status, order_id = :order, sale_id = :sale, user_id = :user,"
+                f" quantity = :qty, updated_at = :at, expires_at = :exp{reason}"
+            ),
+            ConditionExpression="attribute_not_exists(#status) OR #status IN (:pending, :status)",
+            ExpressionAttributeNames={"#status": "status", "#reason": "reason"},
+            ExpressionAttributeValues=values,
+            ReturnValues="ALL_OLD",
+        )
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+            return False
+        raise StoreUnavailableError("could not record the settlement") from exc
+    old_status = answer.get("Attributes", {}).get("status", {}).get("S")
+    return old_status != settlement.status.value

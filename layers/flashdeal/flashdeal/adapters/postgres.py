@@ -1,0 +1,66 @@
+"""One Postgres connection per execution environment, opened lazily and reused while warm."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import psycopg
+from aws_lambda_powertools.utilities.parameters import SecretsProvider
+
+from flashdeal.adapters.aws import aws_client
+from flashdeal.errors import StoreUnavailableError
+from flashdeal.settings import DatabaseSettings
+
+_connection: psycopg.Connection | None = None
+
+
+def get_connection(settings: DatabaseSettings) -> psycopg.Connection:
+    global _connection
+    if _connection is None or _connection.closed or _connection.broken:
+        _connection = connect(settings)
+    return _connection
+
+
+def discard_connection() -> None:
+    """Drops the cached connection after a connection-level failure; the next call reconnects."""
+    global _connection
+    if _connection is not None:
+        _connection.close()
+    _connection = None
+
+
+def connect(settings: DatabaseSettings) -> psycopg.Connection:
+    options = (
+        f"-c statement_timeout={settings.statement_timeout_ms} -c lock_timeout={settings.lock_timeout_ms}"
+    )
+    try:
+        return psycopg.connect(conninfo(settings), autocommit=True, options=options, connect_timeout=5)
+    except psycopg.OperationalError as exc:
+        raise StoreUnavailableError("cannot connect to Postgres") from exc
+
+
+def conninfo(settings: DatabaseSettings) -> str:
+    if settings.database_url:
+        return settings.database_url
+    assert settings.db_secret_arn is not None  # guaranteed by DatabaseSettings
+    provider = SecretsProvider(boto3_client=aws_client("secretsmanager"))
+    secret = provider.get(settings.db_secret_arn, transform="json", max_age=300)
+    assert isinstance(secret, dict)
+    return psycopg.conninfo.make_conninfo(
+        host=settings.db_host or secret["host"],
+        port=secret.get("port", 5432),
+        dbname=settings.db_name or secret.get("dbname", "postgres"),
+        user=secret["username"],
+        password=secret["password"],
+        sslmode="require" if settings.db_host else "prefer",
+    )
+
+
+@contextmanager
+def database_errors() -> Iterator[None]:
+    """Translates driver failures into StoreUnavailableError; a broken connection is dropped."""
+    try:
+        yield
+    except psycopg.OperationalError as exc:
+        if _connection is not None and _connection.broken:
+            discard_connection()
+        raise StoreUnavailableError(f"Postgres failed: {type(exc).__name__}") from exc

@@ -1,0 +1,65 @@
+"""What buyers do: place an order and follow it. No Postgres here, by design."""
+
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import DataRecord
+
+from flashdeal.adapters.order_queue import send_order
+from flashdeal.adapters.order_status import get_order_view, register_order, unregister_order
+from flashdeal.adapters.sale_state import get_sale_state
+from flashdeal.errors import FlashDealError, OrderNotAcceptedError, PurchaseLimitReachedError
+from flashdeal.observability import count_rejection, logger, metrics
+from flashdeal.orders import OrderAccepted, OrderMessage, OrderView, PlaceOrder, order_id_for, status_url
+from flashdeal.sales import SaleView, ensure_open, view_sale
+from flashdeal.settings import OrderApiSettings
+
+
+def accept_order(place: PlaceOrder, settings: OrderApiSettings, now: datetime | None = None) -> OrderAccepted:
+    """Checks the sale, counts the order against the buyer's limit, queues it. Idempotent per key."""
+    now = now or datetime.now(UTC)
+    try:
+        sale, _, sold_out = get_sale_state(settings.sales_table, place.sale_id)
+        ensure_open(sale, sold_out, now)
+        if place.quantity > sale.per_user_limit:
+            raise PurchaseLimitReachedError(f"at most {sale.per_user_limit} per buyer")
+        message = OrderMessage(
+            order_id=order_id_for(place.user_id, place.idempotency_key),
+            sale_id=place.sale_id,
+            user_id=place.user_id,
+            quantity=place.quantity,
+            idempotency_key=place.idempotency_key,
+            accepted_at=now,
+        )
+        created = register_order(settings.sales_table, message, sale.per_user_limit)
+    except FlashDealError as rejection:
+        count_rejection(rejection.code)
+        raise
+    try:
+        send_order(settings.orders_queue_url, message)
+    except OrderNotAcceptedError:
+        if created:
+            unregister_order(settings.sales_table, message)
+        raise
+    metrics.add_metric(name="OrdersAccepted", unit=MetricUnit.Count, value=1)
+    logger.info("order accepted", order_id=str(message.order_id), sale_id=str(place.sale_id), new=created)
+    return OrderAccepted(
+        order_id=message.order_id, sale_id=place.sale_id, status_url=status_url(message.order_id)
+    )
+
+
+def get_order(order_id: UUID, user_id: str, settings: OrderApiSettings) -> OrderView:
+    return get_order_view(settings.sales_table, order_id, user_id)
+
+
+def get_sale(sale_id: UUID, sales_table: str) -> SaleView:
+    sale, sold, sold_out = get_sale_state(sales_table, sale_id)
+    return view_sale(sale, sold, sold_out)
+
+
+def count_replay(response: Any, record: DataRecord) -> Any:
+    """Idempotency response hook: the same key and body came again; answer as the first time."""
+    metrics.add_metric(name="IdempotentReplays", unit=MetricUnit.Count, value=1)
+    return response

@@ -1,0 +1,63 @@
+"""Domain errors. Adapters translate driver errors into these (``raise ... from exc``).
+
+The HTTP layer maps them to status codes by class in ``flashdeal.http_errors``; the
+``code`` attribute is the stable machine-readable error code clients see.
+"""
+
+
+class FlashDealError(Exception):
+    """Root of every error FlashDeal raises on purpose."""
+
+    code = "internal_error"
+
+
+class SaleNotFoundError(FlashDealError):
+    code = "sale_not_found"
+
+
+class OrderNotFoundError(FlashDealError):
+    code = "order_not_found"
+
+
+class SaleNotActiveError(FlashDealError):
+    code = "sale_not_active"
+
+
+class SoldOutError(FlashDealError):
+    code = "sold_out"
+
+    def __init__(self, message: str = "the sale is sold out", *, exhausted: bool = True) -> None:
+        super().__init__(message)
+        self.exhausted = exhausted
+
+
+class PurchaseLimitReachedError(FlashDealError):
+    code = "purchase_limit_reached"
+
+
+class UnauthenticatedError(FlashDealError):
+    code = "unauthorized"
+
+
+class OrderNotAcceptedError(FlashDealError):
+    """The order could not be queued; nothing was accepted, the client may retry."""
+
+    code = "order_not_accepted"
+
+
+class StoreUnavailableError(FlashDealError):
+    """A backing store (DynamoDB, SQS, Postgres) failed in a way the caller may retry."""
+
+    code = "service_unavailable"
+
+
+class InvalidOrderMessageError(FlashDealError):
+    """A queued order message that cannot be parsed; it is reported as a batch failure."""
+
+    code = "invalid_order_message"
+
+
+class OrderAlreadySettledError(FlashDealError):
+    """Another delivery of the same order committed first; this attempt was rolled back."""
+
+    code = "order_already_settled"

@@ -1,0 +1,114 @@
+"""The one table that maps domain errors to HTTP answers, and the handlers that apply it.
+
+Every error body is ``{"error": <code>, "message": ...}``; validation errors add ``fields``.
+"""
+
+from http import HTTPStatus
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.utilities.idempotency.exceptions import (
+    IdempotencyAlreadyInProgressError,
+    IdempotencyValidationError,
+)
+
+from flashdeal.errors import (
+    FlashDealError,
+    OrderNotAcceptedError,
+    OrderNotFoundError,
+    PurchaseLimitReachedError,
+    SaleNotActiveError,
+    SaleNotFoundError,
+    SoldOutError,
+    StoreUnavailableError,
+    UnauthenticatedError,
+)
+from flashdeal.observability import logger
+
+ERROR_STATUS: dict[type[FlashDealError], HTTPStatus] = {
+    UnauthenticatedError: HTTPStatus.UNAUTHORIZED,
+    SaleNotFoundError: HTTPStatus.NOT_FOUND,
+    OrderNotFoundError: HTTPStatus.NOT_FOUND,
+    SaleNotActiveError: HTTPStatus.CONFLICT,
+    SoldOutError: HTTPStatus.CONFLICT,
+    PurchaseLimitReachedError: HTTPStatus.CONFLICT,
+    OrderNotAcceptedError: HTTPStatus.SERVICE_UNAVAILABLE,
+    StoreUnavailableError: HTTPStatus.SERVICE_UNAVAILABLE,
+}
+RETRY_AFTER_SECONDS = "1"
+
+
+def error_response(
+    status: HTTPStatus, code: str, message: str, headers: dict[str, str] | None = None, **extra: Any
+) -> Response:
+    return Response(
+        status_code=status,
+        content_type="application/json",
+        body={"error": code, "message": message, **extra},
+        headers=headers,
+    )
+
+
+def _status_of(exc: FlashDealError) -> HTTPStatus:
+    for cls in type(exc).__mro__:
+        if cls in ERROR_STATUS:
+            return ERROR_STATUS[cls]
+    return HTTPStatus.INTERNAL_SERVER_ERROR
+
+
+def _field_name(loc: tuple[Any, ...]) -> str:
+    return ".".join(str(part) for part in loc)
+
+
+def register_error_handlers(app: APIGatewayHttpResolver) -> None:
+    @app.exception_handler(FlashDealError)
+    def handle_domain_error(exc: FlashDealError) -> Response:
+        status = _status_of(exc)
+        retry = {"Retry-After": RETRY_AFTER_SECONDS} if status == HTTPStatus.SERVICE_UNAVAILABLE else None
+        if status >= HTTPStatus.INTERNAL_SERVER_ERROR:
+            logger.warning("request failed", error=exc.code, cause=repr(exc.__cause__))
+        return error_response(status, exc.code, str(exc), retry)
+
+    @app.exception_handler(RequestValidationError)
+    def handle_invalid_request(exc: RequestValidationError) -> Response:
+        problems = list(exc.errors())
+        if any(p.get("type") == "json_invalid" for p in problems):
+            return error_response(
+                HTTPStatus.BAD_REQUEST,
+                "invalid_json",
+                "the body is not valid JSON",
+                fields=[{"field": "body", "message": "JSON decode error"}],
+            )
+        fields = [{"field": _field_name(p.get("loc", ())), "message": p.get("msg", "")} for p in problems]
+        names = ", ".join(f["field"] for f in fields)
+        return error_response(
+            HTTPStatus.UNPROCESSABLE_ENTITY, "validation_error", f"invalid: {names}", fields=fields
+        )
+
+    @app.exception_handler(IdempotencyValidationError)
+    def handle_reused_key(exc: IdempotencyValidationError) -> Response:
+        return error_response(
+            HTTPStatus.UNPROCESSABLE_ENTITY,
+            "idempotency_key_reused",
+            "this Idempotency-Key was used with a different request",
+            fields=[{"field": "header.idempotency-key", "message": "already used"}],
+        )
+
+    @app.exception_handler(IdempotencyAlreadyInProgressError)
+    def handle_in_flight(exc: IdempotencyAlreadyInProgressError) -> Response:
+        return error_response(
+            HTTPStatus.CONFLICT,
+            "request_in_progress",
+            "a request with this Idempotency-Key is still being processed",
+            {"Retry-After": RETRY_AFTER_SECONDS},
+        )
+
+    @app.not_found
+    def handle_unknown_route(exc: Exception) -> Response:
+        return error_response(HTTPStatus.NOT_FOUND, "route_not_found", "no such route")
+
+    @app.exception_handler(Exception)
+    def handle_unexpected(exc: Exception) -> Response:
+        logger.exception("unexpected error")
+        return error_response(HTTPStatus.INTERNAL_SERVER_ERROR, "internal_error", "internal error")

@@ -1,0 +1,89 @@
+"""Orders: the buyer's request, the message the worker settles, and what buyers see."""
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Literal
+from uuid import UUID, uuid5
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+# A fixed namespace: the same (buyer, Idempotency-Key) always names the same order,
+# even if the API crashed after queueing and the client retried.
+ORDER_NAMESPACE = UUID("6f1c2b1e-8a8e-4a57-9a53-5e0f0b7a3d42")
+IdempotencyKey = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[\x21-\x7e]+$")]
+
+
+class OrderStatus(StrEnum):
+    PENDING = "PENDING"
+    CONFIRMED = "CONFIRMED"
+    REJECTED = "REJECTED"
+
+
+class OrderRequest(BaseModel):
+    """Body of ``POST /sales/{sale_id}/orders``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    quantity: Annotated[int, Field(ge=1, le=1000, strict=True)]
+
+
+class PlaceOrder(BaseModel):
+    """Everything the API knows about one buy attempt; also the idempotency payload."""
+
+    sale_id: UUID
+    user_id: str
+    idempotency_key: IdempotencyKey
+    quantity: int
+
+
+class OrderMessage(BaseModel):
+    """The SQS message body the worker settles."""
+
+    order_id: UUID
+    sale_id: UUID
+    user_id: Annotated[str, Field(min_length=1)]
+    quantity: Annotated[int, Field(ge=1)]
+    idempotency_key: IdempotencyKey
+    accepted_at: AwareDatetime
+
+
+class OrderAccepted(BaseModel):
+    """The 202 answer."""
+
+    order_id: UUID
+    sale_id: UUID
+    status: Literal[OrderStatus.PENDING] = OrderStatus.PENDING
+    status_url: str
+
+
+class OrderView(BaseModel):
+    """Answer of ``GET /orders/{order_id}``."""
+
+    order_id: UUID
+    sale_id: UUID
+    quantity: int
+    status: OrderStatus
+    reason: str | None = None
+    updated_at: AwareDatetime
+
+
+class Settlement(BaseModel):
+    """The worker's final word on one order. ``replayed`` marks a redelivery that changed nothing."""
+
+    order_id: UUID
+    sale_id: UUID
+    user_id: str
+    quantity: int
+    status: OrderStatus
+    reason: str | None = None
+    replayed: bool = False
+    sold_out: bool = False
+    settled_at: datetime
+
+
+def order_id_for(user_id: str, idempotency_key: str) -> UUID:
+    return uuid5(ORDER_NAMESPACE, f"{user_id}\n{idempotency_key}")
+
+
+def status_url(order_id: UUID) -> str:
+    return f"/orders/{order_id}"

@@ -1,0 +1,101 @@
+"""Sales: what an admin asks for, what is stored, and the rule that says whether a sale is open."""
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Annotated, Self
+from uuid import UUID
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+
+from flashdeal.errors import SaleNotActiveError, SoldOutError
+
+MAX_SHARDS = 1000
+
+
+class SaleStatus(StrEnum):
+    UPCOMING = "upcoming"
+    ACTIVE = "active"
+    SOLD_OUT = "sold_out"
+    ENDED = "ended"
+
+
+class SaleRequest(BaseModel):
+    """Body of ``POST /sales``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    inventory: Annotated[int, Field(gt=0, le=100_000_000, strict=True)]
+    shards: Annotated[int, Field(ge=1, le=MAX_SHARDS, strict=True)] = 8
+    starts_at: AwareDatetime | None = None
+    ends_at: AwareDatetime | None = None
+    per_user_limit: Annotated[int, Field(ge=1, le=1000, strict=True)] = 1
+
+    @model_validator(mode="after")
+    def _check_consistency(self) -> Self:
+        if self.shards > self.inventory:
+            raise ValueError("shards must not exceed inventory")
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            raise ValueError("ends_at must be after starts_at")
+        return self
+
+
+class Sale(BaseModel):
+    """A sale as stored: the immutable rules every order is settled by."""
+
+    sale_id: UUID
+    name: str
+    inventory: int
+    shards: int
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime | None = None
+    per_user_limit: int
+    created_at: AwareDatetime
+
+
+class SaleView(Sale):
+    """A sale as buyers see it. ``remaining`` is eventually consistent; it is exact once sold out."""
+
+    remaining: int
+    status: SaleStatus
+
+
+class SaleCreated(BaseModel):
+    sale_id: UUID
+    sale: SaleView
+
+
+def new_sale(request: SaleRequest, sale_id: UUID, now: datetime) -> Sale:
+    return Sale(
+        sale_id=sale_id,
+        name=request.name,
+        inventory=request.inventory,
+        shards=request.shards,
+        starts_at=request.starts_at or now,
+        ends_at=request.ends_at,
+        per_user_limit=request.per_user_limit,
+        created_at=now,
+    )
+
+
+def sale_status(sale: Sale, sold_out: bool, now: datetime | None = None) -> SaleStatus:
+    now = now or datetime.now(UTC)
+    if sale.ends_at is not None and now >= sale.ends_at:
+        return SaleStatus.ENDED
+    if now < sale.starts_at:
+        return SaleStatus.UPCOMING
+    return SaleStatus.SOLD_OUT if sold_out else SaleStatus.ACTIVE
+
+
+def view_sale(sale: Sale, sold: int, sold_out: bool, now: datetime | None = None) -> SaleView:
+    remaining = 0 if sold_out else max(sale.inventory - sold, 0)
+    return SaleView(**sale.model_dump(), remaining=remaining, status=sale_status(sale, sold_out, now))
+
+
+def ensure_open(sale: Sale, sold_out: bool, now: datetime | None = None) -> None:
+    """The API's early checks: the window and the sold-out flag."""
+    status = sale_status(sale, sold_out, now)
+    if status is SaleStatus.SOLD_OUT:
+        raise SoldOutError("the sale is sold out")
+    if status is not SaleStatus.ACTIVE:
+        raise SaleNotActiveError(f"the sale is {status.value}")

@@ -1,0 +1,43 @@
+"""One settings model per function, read from the environment and validated at cold start."""
+
+from typing import Self
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class _FunctionSettings(BaseSettings):
+    model_config = SettingsConfigDict(frozen=True, extra="ignore")
+
+    sales_table: str = Field(min_length=1, validation_alias="SALES_TABLE")
+
+
+class DatabaseSettings(_FunctionSettings):
+    """Postgres: ``DATABASE_URL`` locally; in AWS a Secrets Manager secret plus the RDS Proxy host."""
+
+    database_url: str | None = Field(default=None, validation_alias="DATABASE_URL")
+    db_secret_arn: str | None = Field(default=None, validation_alias="DB_SECRET_ARN")
+    db_host: str | None = Field(default=None, validation_alias="DB_HOST")
+    db_name: str | None = Field(default=None, validation_alias="DB_NAME")
+    statement_timeout_ms: int = Field(default=5000, gt=0, validation_alias="DB_STATEMENT_TIMEOUT_MS")
+    lock_timeout_ms: int = Field(default=2000, gt=0, validation_alias="DB_LOCK_TIMEOUT_MS")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Self:
+        if not (self.database_url or self.db_secret_arn):
+            raise ValueError("set DATABASE_URL or DB_SECRET_ARN")
+        return self
+
+
+class OrderApiSettings(_FunctionSettings):
+    idempotency_table: str = Field(min_length=1, validation_alias="IDEMPOTENCY_TABLE")
+    orders_queue_url: str = Field(min_length=1, validation_alias="ORDERS_QUEUE_URL")
+    idempotency_ttl_seconds: int = Field(default=3600, ge=60, validation_alias="IDEMPOTENCY_TTL_SECONDS")
+
+
+class SaleAdminSettings(DatabaseSettings):
+    pass
+
+
+class OrderWorkerSettings(DatabaseSettings):
+    pass

@@ -1,0 +1,97 @@
+from datetime import UTC, datetime, timedelta
+from uuid import uuid4
+
+import pytest
+from pydantic import ValidationError
+
+from flashdeal.errors import SaleNotActiveError, SoldOutError
+from flashdeal.sales import SaleRequest, SaleStatus, ensure_open, new_sale, sale_status, view_sale
+
+NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+
+
+def make_sale(starts_in: timedelta = timedelta(0), lasts: timedelta | None = None, inventory: int = 10):
+    starts = NOW + starts_in
+    request = SaleRequest(
+        name="socks",
+        inventory=inventory,
+        shards=2,
+        starts_at=starts,
+        ends_at=starts + lasts if lasts else None,
+    )
+    return new_sale(request, uuid4(), NOW)
+
+
+def test_defaults_fill_in_start_shards_and_limit():
+    sale = new_sale(SaleRequest(name="socks", inventory=100), uuid4(), NOW)
+    assert (sale.starts_at, sale.ends_at, sale.shards, sale.per_user_limit) == (NOW, None, 8, 1)
+
+
+@pytest.mark.parametrize(
+    ("starts_in", "lasts", "sold_out", "expected"),
+    [
+        (timedelta(minutes=5), None, False, SaleStatus.UPCOMING),
+        (timedelta(0), None, False, SaleStatus.ACTIVE),
+        (timedelta(0), None, True, SaleStatus.SOLD_OUT),
+        (timedelta(hours=-2), timedelta(hours=1), False, SaleStatus.ENDED),
+        (timedelta(hours=-2), timedelta(hours=1), True, SaleStatus.ENDED),
+        (timedelta(minutes=-1), timedelta(minutes=1), False, SaleStatus.ENDED),  # end is exclusive
+    ],
+)
+def test_status_follows_window_then_sold_out_flag(starts_in, lasts, sold_out, expected):
+    assert sale_status(make_sale(starts_in, lasts), sold_out, NOW) is expected
+
+
+def test_ensure_open_rejects_closed_and_sold_out_sales():
+    with pytest.raises(SaleNotActiveError):
+        ensure_open(make_sale(timedelta(minutes=1)), sold_out=False, now=NOW)
+    with pytest.raises(SoldOutError):
+        ensure_open(make_sale(), sold_out=True, now=NOW)
+    ensure_open(make_sale(), sold_out=False, now=NOW)
+
+
+def test_remaining_is_inventory_minus_sold_and_zero_once_sold_out():
+    sale = make_sale(inventory=10)
+    assert view_sale(sale, sold=3, sold_out=False, now=NOW).remaining == 7
+    assert view_sale(sale, sold=12, sold_out=False, now=NOW).remaining == 0
+    assert view_sale(sale, sold=3, sold_out=True, now=NOW).remaining == 0
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"name": "x", "inventory": 0}, "inventory"),
+        ({"name": "x", "inventory": "10"}, "inventory"),
+        ({"name": "", "inventory": 10}, "name"),
+        ({"name": "x", "inventory": 10, "shards": 1001}, "shards"),
+        ({"name": "x", "inventory": 10, "shards": 0}, "shards"),
+        ({"name": "x", "inventory": 10, "per_user_limit": 0}, "per_user_limit"),
+        ({"name": "x", "inventory": 10, "starts_at": "2026-11-22T10:00:00"}, "starts_at"),  # naive time
+        ({"name": "x", "inventory": 10, "colour": "red"}, "colour"),
+    ],
+)
+def test_bad_sale_requests_name_the_field(body, field):
+    with pytest.raises(ValidationError) as error:
+        SaleRequest.model_validate(body)
+    assert field in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ({"name": "x", "inventory": 4, "shards": 8}, "shards must not exceed inventory"),
+        (
+            {
+                "name": "x",
+                "inventory": 4,
+                "shards": 1,
+                "starts_at": "2026-11-22T10:00:00Z",
+                "ends_at": "2026-11-22T09:00:00Z",
+            },
+            "ends_at must be after starts_at",
+        ),
+    ],
+)
+def test_inconsistent_sale_requests_are_refused(body, message):
+    with pytest.raises(ValidationError, match=message):
+        SaleRequest.model_validate(body)
