@@ -18,7 +18,7 @@ def load_handler(spec: FunctionSpec, environment: dict[str, str] | None = None) 
     """Sets the function's environment (its cold start reads it), imports the module, returns the handler."""
     os.environ.update(environment or {})
     module_name, _, attribute = spec.handler.rpartition(".")
-    unique = f"flashdeal_fn_{spec.name}_{module_name}"
+    unique = module_key(spec)
     path = spec.code_dir / (module_name.replace(".", "/") + ".py")
     module_spec = importlib.util.spec_from_file_location(unique, path)
     if module_spec is None or module_spec.loader is None:
@@ -27,3 +27,8 @@ def load_handler(spec: FunctionSpec, environment: dict[str, str] | None = None) 
     sys.modules[unique] = module
     module_spec.loader.exec_module(module)
     return getattr(module, attribute)
+
+
+def module_key(spec: FunctionSpec) -> str:
+    """The ``sys.modules`` name a function's handler module is loaded under."""
+    return f"flashdeal_fn_{spec.name}_{spec.handler.rpartition('.')[0]}"

@@ -5,11 +5,13 @@ as SQS batches. No emulation of concurrency limits here: that is the embedded st
 """
 
 import json
+import sys
 from dataclasses import dataclass
+from types import ModuleType
 from typing import Any
 
 from flashlab.events import http_event, queue_arn, sqs_event, sqs_record
-from flashlab.handlers import Handler, load_handler
+from flashlab.handlers import Handler, load_handler, module_key
 from flashlab.lambda_context import LocalLambdaContext
 from flashlab.moto import local_client
 from flashlab.resources import LocalResources, create_resources
@@ -39,6 +41,9 @@ class InProcessStack:
         }
         self.router = Router([route for spec in self.functions.values() for route in spec.routes])
         self.worker = next(spec for spec in self.functions.values() if spec.sqs is not None)
+
+    def module(self, function: str) -> ModuleType:
+        return sys.modules[module_key(self.functions[function])]
 
     def invoke(self, function: str, event: dict[str, Any]) -> Any:
         spec = self.functions[function]

@@ -12,7 +12,8 @@ from flashdeal.settings import OrderWorkerSettings
 from flashdeal.settling import Published, publish_sold_counts, settle_and_publish
 
 settings = OrderWorkerSettings()
-processor = BatchProcessor(event_type=EventType.SQS)
+# Report every failed record, even when all fail, rather than failing the invocation.
+processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 
 @tracer.capture_method

@@ -1,5 +1,6 @@
 """One Postgres connection per execution environment, opened lazily and reused while warm."""
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -33,7 +34,13 @@ def connect(settings: DatabaseSettings) -> psycopg.Connection:
         f"-c statement_timeout={settings.statement_timeout_ms} -c lock_timeout={settings.lock_timeout_ms}"
     )
     try:
-        return psycopg.connect(conninfo(settings), autocommit=True, options=options, connect_timeout=5)
+        return psycopg.connect(
+            conninfo(settings),
+            autocommit=True,
+            options=options,
+            connect_timeout=5,
+            application_name=os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "flashdeal"),
+        )
     except psycopg.OperationalError as exc:
         raise StoreUnavailableError("cannot connect to Postgres") from exc
 

@@ -1,0 +1,68 @@
+"""Integration tier: the real handlers in-process, a real Postgres (db/ migrations applied), moto's server."""
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+
+from flashdeal.adapters.aws import aws_client
+from flashlab.inprocess import InProcessStack
+from flashlab.moto import start_moto
+from flashlab.postgres import Database, start_database
+
+
+@pytest.fixture(scope="session")
+def database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+    """pgserver in a fresh directory, or the server at $DATABASE_URL."""
+    db = start_database(data_dir=Path(tmp_path_factory.mktemp("pg")), fresh=True)
+    yield db
+    db.stop()
+
+
+@pytest.fixture(scope="session")
+def aws_endpoint() -> Iterator[str]:
+    server, endpoint = start_moto()
+    previous = os.environ.get("AWS_ENDPOINT_URL")
+    os.environ["AWS_ENDPOINT_URL"] = endpoint
+    aws_client.cache_clear()
+    yield endpoint
+    server.stop()
+    aws_client.cache_clear()
+    if previous is None:
+        os.environ.pop("AWS_ENDPOINT_URL", None)
+    else:
+        os.environ["AWS_ENDPOINT_URL"] = previous
+
+
+@pytest.fixture(scope="session")
+def stack(aws_endpoint: str, database: Database) -> InProcessStack:
+    return InProcessStack(aws_endpoint, database.url)
+
+
+@pytest.fixture
+def conn(database: Database) -> Iterator[psycopg.Connection]:
+    with psycopg.connect(database.url, autocommit=True) as connection:
+        yield connection
+
+
+def _sale_factory(stack: InProcessStack):
+    def create(**overrides: Any) -> dict[str, Any]:
+        body = {"name": "flash socks", "inventory": 10, "shards": 2, **overrides}
+        answer = stack.request("POST", "/sales", body, admin=True)
+        assert answer.status == 201, answer.body
+        return answer.body
+
+    return create
+
+
+@pytest.fixture
+def make_sale(stack: InProcessStack):
+    return _sale_factory(stack)
+
+
+@pytest.fixture(scope="module")
+def make_sale_module(stack: InProcessStack):
+    return _sale_factory(stack)

@@ -1,0 +1,309 @@
+"""Every HTTP route through the real handlers, in-process: the whole contract, errors included."""
+
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from uuid import uuid4
+
+import pytest
+
+from flashdeal.orders import OrderAccepted, OrderStatus, OrderView
+from flashdeal.sales import SaleCreated, SaleStatus, SaleView
+
+ADMIN_ONLY = {"admin": True}
+
+
+def order(stack, sale_id, user="alice", key=None, quantity=1, **kwargs):
+    """Places an order; keys are unique per call unless a test names one (tests share one stack)."""
+    key = key or f"k-{uuid4()}"
+    return stack.request(
+        "POST",
+        f"/sales/{sale_id}/orders",
+        {"quantity": quantity},
+        headers={"Idempotency-Key": key},
+        user=user,
+        **kwargs,
+    )
+
+
+def error_fields(answer) -> set[str]:
+    return {f["field"] for f in answer.body.get("fields", [])}
+
+
+# --- POST /sales -----------------------------------------------------------------------------
+
+
+def test_create_sale_answers_201_with_the_sale(stack):
+    answer = stack.request("POST", "/sales", {"name": "socks", "inventory": 100, "shards": 4}, **ADMIN_ONLY)
+    created = SaleCreated.model_validate(answer.body)
+    assert answer.status == 201
+    assert answer.headers["Location"] == f"/sales/{created.sale_id}"
+    assert (created.sale.inventory, created.sale.remaining, created.sale.shards) == (100, 100, 4)
+    assert created.sale.status is SaleStatus.ACTIVE and created.sale.per_user_limit == 1
+
+
+def test_create_sale_writes_the_shards_to_postgres(stack, conn):
+    created = SaleCreated.model_validate(
+        stack.request("POST", "/sales", {"name": "s", "inventory": 10, "shards": 3}, **ADMIN_ONLY).body
+    )
+    shards = conn.execute(
+        "SELECT remaining FROM inventory_shards WHERE sale_id = %s ORDER BY shard_no", (created.sale_id,)
+    ).fetchall()
+    assert [r[0] for r in shards] == [4, 3, 3]
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"name": "s", "inventory": 0}, "body.inventory"),
+        ({"name": "s", "inventory": 10, "shards": 1001}, "body.shards"),
+        ({"name": "s"}, "body.inventory"),
+        ({"inventory": 10}, "body.name"),
+        ({"name": "s", "inventory": 10, "ends_at": "tomorrow"}, "body.ends_at"),
+        ({"name": "s", "inventory": 10, "per_user_limit": -1}, "body.per_user_limit"),
+    ],
+)
+def test_create_sale_names_the_bad_field(stack, body, field):
+    answer = stack.request("POST", "/sales", body, **ADMIN_ONLY)
+    assert answer.status == 422
+    assert answer.body["error"] == "validation_error"
+    assert field in error_fields(answer)
+
+
+def test_create_sale_refuses_inconsistent_windows_and_shards(stack):
+    answer = stack.request("POST", "/sales", {"name": "s", "inventory": 2, "shards": 8}, **ADMIN_ONLY)
+    assert answer.status == 422 and "shards must not exceed inventory" in str(answer.body)
+
+
+def test_create_sale_refuses_invalid_json_with_400(stack):
+    answer = stack.request("POST", "/sales", raw_body="{not json", **ADMIN_ONLY)
+    assert (answer.status, answer.body["error"]) == (400, "invalid_json")
+
+
+# --- GET /sales/{sale_id} --------------------------------------------------------------------
+
+
+def test_get_sale_reports_remaining_and_status(stack, make_sale):
+    sale = make_sale(inventory=5)
+    answer = stack.request("GET", f"/sales/{sale['sale_id']}")
+    view = SaleView.model_validate(answer.body)
+    assert answer.status == 200
+    assert (view.inventory, view.remaining, view.status) == (5, 5, SaleStatus.ACTIVE)
+
+
+def test_get_sale_unknown_is_404(stack):
+    answer = stack.request("GET", f"/sales/{uuid4()}")
+    assert (answer.status, answer.body["error"]) == (404, "sale_not_found")
+
+
+def test_get_sale_with_a_malformed_id_names_the_field(stack):
+    answer = stack.request("GET", "/sales/not-a-uuid")
+    assert answer.status == 422 and "path.sale_id" in error_fields(answer)
+
+
+# --- POST /sales/{sale_id}/orders ------------------------------------------------------------
+
+
+def test_place_order_answers_202_pending_with_a_status_url(stack, make_sale):
+    sale = make_sale()
+    answer = order(stack, sale["sale_id"])
+    accepted = OrderAccepted.model_validate(answer.body)
+    assert answer.status == 202
+    assert accepted.status is OrderStatus.PENDING
+    assert accepted.status_url == f"/orders/{accepted.order_id}" == answer.headers["Location"]
+
+
+def test_the_same_key_and_body_replay_the_identical_answer(stack, make_sale):
+    sale = make_sale()
+    key = f"replay-{uuid4()}"
+    first = order(stack, sale["sale_id"], key=key)
+    again = order(stack, sale["sale_id"], key=key)
+    assert (again.status, again.body) == (first.status, first.body)
+
+
+def test_the_same_key_with_another_body_is_422(stack, make_sale):
+    sale = make_sale(per_user_limit=3)
+    key = f"reused-{uuid4()}"
+    order(stack, sale["sale_id"], key=key, quantity=1)
+    answer = order(stack, sale["sale_id"], key=key, quantity=2)
+    assert (answer.status, answer.body["error"]) == (422, "idempotency_key_reused")
+
+
+def test_the_same_key_for_another_sale_is_422(stack, make_sale):
+    first, second = make_sale(), make_sale()
+    key = f"other-sale-{uuid4()}"
+    order(stack, first["sale_id"], key=key)
+    answer = order(stack, second["sale_id"], key=key)
+    assert (answer.status, answer.body["error"]) == (422, "idempotency_key_reused")
+
+
+def test_keys_belong_to_their_buyer(stack, make_sale):
+    sale = make_sale()
+    key = f"shared-{uuid4()}"
+    alice = order(stack, sale["sale_id"], user="alice", key=key)
+    bob = order(stack, sale["sale_id"], user="bob", key=key)
+    assert alice.status == bob.status == 202
+    assert alice.body["order_id"] != bob.body["order_id"]
+
+
+def test_the_same_key_while_the_first_is_in_flight_is_409(stack, make_sale, monkeypatch):
+    # GIVEN a first request held inside the domain call
+    sale = make_sale()
+    module = stack.module("OrderApiFunction")
+    entered, release = threading.Event(), threading.Event()
+    real_accept = module.accept_order
+
+    def slow_accept(place, settings):
+        entered.set()
+        release.wait(10)
+        return real_accept(place, settings)
+
+    monkeypatch.setattr(module, "accept_order", slow_accept)
+    first: dict = {}
+    key = f"busy-{uuid4()}"
+    worker = threading.Thread(target=lambda: first.update(answer=order(stack, sale["sale_id"], key=key)))
+    worker.start()
+    assert entered.wait(10)
+    try:
+        # WHEN the client retries meanwhile THEN it is told to come back later
+        answer = order(stack, sale["sale_id"], key=key)
+        assert (answer.status, answer.body["error"]) == (409, "request_in_progress")
+        assert answer.headers["Retry-After"] == "1"
+    finally:
+        release.set()
+        worker.join(10)
+    # AND the first request completes normally
+    assert first["answer"].status == 202
+
+
+def test_unknown_sale_is_404(stack):
+    answer = order(stack, uuid4())
+    assert (answer.status, answer.body["error"]) == (404, "sale_not_found")
+
+
+@pytest.mark.parametrize(
+    ("starts_in", "lasts"),
+    [(timedelta(hours=1), timedelta(hours=1)), (timedelta(hours=-2), timedelta(hours=1))],
+    ids=["not-yet-open", "closed"],
+)
+def test_orders_outside_the_window_are_409_sale_not_active(stack, make_sale, starts_in, lasts):
+    starts = datetime.now(UTC) + starts_in
+    sale = make_sale(starts_at=starts.isoformat(), ends_at=(starts + lasts).isoformat())
+    answer = order(stack, sale["sale_id"])
+    assert (answer.status, answer.body["error"]) == (409, "sale_not_active")
+    status = SaleView.model_validate(stack.request("GET", f"/sales/{sale['sale_id']}").body).status
+    assert status in (SaleStatus.UPCOMING, SaleStatus.ENDED)
+
+
+def test_a_sold_out_sale_is_409_once_known(stack, make_sale):
+    sale = make_sale(inventory=1, shards=1)
+    assert order(stack, sale["sale_id"], user="u1").status == 202
+    stack.settle_queued()
+    answer = order(stack, sale["sale_id"], user="u2")
+    assert (answer.status, answer.body["error"]) == (409, "sold_out")
+    view = SaleView.model_validate(stack.request("GET", f"/sales/{sale['sale_id']}").body)
+    assert (view.status, view.remaining) == (SaleStatus.SOLD_OUT, 0)
+
+
+def test_the_per_user_limit_is_409(stack, make_sale):
+    sale = make_sale(per_user_limit=1)
+    assert order(stack, sale["sale_id"]).status == 202
+    answer = order(stack, sale["sale_id"])
+    assert (answer.status, answer.body["error"]) == (409, "purchase_limit_reached")
+    over = order(stack, sale["sale_id"], user="carol", quantity=2)
+    assert (over.status, over.body["error"]) == (409, "purchase_limit_reached")
+
+
+@pytest.mark.parametrize(
+    ("headers", "body", "field"),
+    [
+        ({}, {"quantity": 1}, "header.idempotency-key"),
+        ({"Idempotency-Key": ""}, {"quantity": 1}, "header.idempotency-key"),
+        ({"Idempotency-Key": "x" * 129}, {"quantity": 1}, "header.idempotency-key"),
+        ({"Idempotency-Key": "has space"}, {"quantity": 1}, "header.idempotency-key"),
+        ({"Idempotency-Key": "k"}, {"quantity": 0}, "body.quantity"),
+        ({"Idempotency-Key": "k"}, {"quantity": "1"}, "body.quantity"),
+        ({"Idempotency-Key": "k"}, {}, "body.quantity"),
+        ({"Idempotency-Key": "k"}, {"quantity": 1, "coupon": "x"}, "body.coupon"),
+    ],
+)
+def test_bad_order_requests_name_the_field(stack, make_sale, headers, body, field):
+    sale = make_sale()
+    answer = stack.request("POST", f"/sales/{sale['sale_id']}/orders", body, headers=headers, user="alice")
+    assert answer.status == 422, answer.body
+    assert field in error_fields(answer)
+
+
+def test_an_order_body_that_is_not_json_is_400(stack, make_sale):
+    sale = make_sale()
+    answer = stack.request(
+        "POST",
+        f"/sales/{sale['sale_id']}/orders",
+        raw_body="quantity=1",
+        headers={"Idempotency-Key": f"k-{uuid4()}"},
+        user="alice",
+    )
+    assert (answer.status, answer.body["error"]) == (400, "invalid_json")
+
+
+def test_orders_need_a_signed_in_buyer(stack, make_sale):
+    sale = make_sale()
+    answer = stack.request(
+        "POST",
+        f"/sales/{sale['sale_id']}/orders",
+        {"quantity": 1},
+        headers={"Idempotency-Key": "k", "X-User-Id": "header-is-not-identity"},
+    )
+    assert (answer.status, answer.body["error"]) == (401, "unauthorized")
+
+
+# --- GET /orders/{order_id} ------------------------------------------------------------------
+
+
+def test_an_order_goes_from_pending_to_confirmed(stack, make_sale):
+    sale = make_sale()
+    accepted = OrderAccepted.model_validate(order(stack, sale["sale_id"]).body)
+    pending = OrderView.model_validate(stack.request("GET", accepted.status_url, user="alice").body)
+    assert pending.status is OrderStatus.PENDING
+    stack.settle_queued()
+    confirmed = OrderView.model_validate(stack.request("GET", accepted.status_url, user="alice").body)
+    assert (confirmed.status, confirmed.reason, confirmed.quantity) == (OrderStatus.CONFIRMED, None, 1)
+
+
+def test_a_rejected_order_says_why(stack, make_sale):
+    sale = make_sale(inventory=1, shards=1)
+    first = OrderAccepted.model_validate(order(stack, sale["sale_id"], user="u1").body)
+    second = OrderAccepted.model_validate(order(stack, sale["sale_id"], user="u2").body)
+    stack.settle_queued()
+    views = [
+        OrderView.model_validate(stack.request("GET", a.status_url, user=u).body)
+        for a, u in ((first, "u1"), (second, "u2"))
+    ]
+    assert sorted((v.status, v.reason or "") for v in views) == [
+        (OrderStatus.CONFIRMED, ""),
+        (OrderStatus.REJECTED, "sold_out"),
+    ]
+
+
+def test_orders_are_private_to_their_buyer(stack, make_sale):
+    sale = make_sale()
+    accepted = OrderAccepted.model_validate(order(stack, sale["sale_id"]).body)
+    assert stack.request("GET", accepted.status_url, user="mallory").status == 404
+    assert stack.request("GET", f"/orders/{uuid4()}", user="alice").body["error"] == "order_not_found"
+
+
+# --- misc ------------------------------------------------------------------------------------
+
+
+def test_health(stack):
+    answer = stack.request("GET", "/health")
+    assert (answer.status, answer.body) == (200, {"status": "ok"})
+
+
+def test_the_idempotency_record_expires_in_the_configured_time(stack, make_sale):
+    sale = make_sale()
+    before = time.time()
+    order(stack, sale["sale_id"])
+    items = stack.dynamodb.scan(TableName=stack.resources.tables["IdempotencyTable"])["Items"]
+    expirations = [int(i["expiration"]["N"]) for i in items]
+    assert any(before + 3600 - 5 <= e <= time.time() + 3600 + 5 for e in expirations)

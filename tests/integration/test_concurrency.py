@@ -1,0 +1,94 @@
+"""Many worker environments settle a hot sale at once, with duplicate deliveries: no oversell, no duplicates."""
+
+import random
+from collections import Counter
+from datetime import UTC, datetime
+from uuid import UUID, uuid4
+
+import pytest
+
+from flashdeal.orders import OrderMessage, order_id_for
+from flashdeal.sales import SaleView
+from flashlab.workers import WorkerPool
+
+WORKERS, ORDERS, UNITS, DUPLICATE_SHARE, BATCH = 32, 1000, 100, 0.20, 10
+
+
+@pytest.fixture(scope="module")
+def contended_sale(stack, database, make_sale_module):
+    """GIVEN a 100-unit sale and 1,000 orders, 20% of them delivered twice, settled by 32 workers at once."""
+    sale = make_sale_module(inventory=UNITS, shards=8)
+    sale_id = UUID(sale["sale_id"])
+    messages = []
+    for n in range(ORDERS):
+        user, key = f"buyer-{n}-{uuid4().hex[:6]}", f"key-{n}"
+        messages.append(
+            OrderMessage(
+                order_id=order_id_for(user, key),
+                sale_id=sale_id,
+                user_id=user,
+                quantity=1,
+                idempotency_key=key,
+                accepted_at=datetime.now(UTC),
+            )
+        )
+    deliveries = messages + random.sample(messages, int(ORDERS * DUPLICATE_SHARE))
+    random.shuffle(deliveries)
+    batches = [
+        [(f"d{i + j}", m.model_dump_json()) for j, m in enumerate(deliveries[i : i + BATCH])]
+        for i in range(0, len(deliveries), BATCH)
+    ]
+    env = stack.resources.environment(stack.worker, database.url)
+    with WorkerPool(WORKERS, env) as pool:
+        results = list(pool.run(batches))
+    return sale_id, messages, deliveries, results
+
+
+def test_every_delivery_succeeds_across_all_workers(contended_sale):
+    _, _, deliveries, results = contended_sale
+    assert sum(len(r.failed_ids) for r in results) == 0
+    assert len(deliveries) == ORDERS * (1 + DUPLICATE_SHARE)
+    assert len({r.pid for r in results}) > 1  # really several environments
+
+
+def test_exactly_the_inventory_is_confirmed(contended_sale, conn):
+    sale_id, _, _, _ = contended_sale
+    statuses = dict(
+        conn.execute(
+            "SELECT status, count(*) FROM orders WHERE sale_id = %s GROUP BY status", (sale_id,)
+        ).fetchall()
+    )
+    assert statuses == {"CONFIRMED": UNITS, "REJECTED": ORDERS - UNITS}
+
+
+def test_no_shard_is_negative_and_nothing_remains(contended_sale, conn):
+    sale_id, _, _, _ = contended_sale
+    shards = [
+        r[0] for r in conn.execute("SELECT remaining FROM inventory_shards WHERE sale_id = %s", (sale_id,))
+    ]
+    assert min(shards) >= 0
+    assert sum(shards) == 0
+
+
+def test_no_order_is_settled_twice(contended_sale, conn):
+    sale_id, messages, _, _ = contended_sale
+    rows = conn.execute("SELECT order_id FROM orders WHERE sale_id = %s", (sale_id,)).fetchall()
+    assert Counter(r[0] for r in rows) == Counter({m.order_id: 1 for m in messages})
+    taken = conn.execute(
+        "SELECT sum(initial - remaining) FROM inventory_shards WHERE sale_id = %s", (sale_id,)
+    ).fetchone()[0]
+    assert taken == UNITS  # stock moved exactly once per confirmed order
+
+
+def test_every_order_is_final_where_buyers_look(contended_sale, stack):
+    _, messages, _, _ = contended_sale
+    statuses = Counter()
+    for m in messages:
+        statuses[stack.request("GET", f"/orders/{m.order_id}", user=m.user_id).body["status"]] += 1
+    assert statuses == Counter({"CONFIRMED": UNITS, "REJECTED": ORDERS - UNITS})
+
+
+def test_the_api_knows_it_is_sold_out(contended_sale, stack):
+    sale_id, _, _, _ = contended_sale
+    view = SaleView.model_validate(stack.request("GET", f"/sales/{sale_id}").body)
+    assert (view.status.value, view.remaining) == ("sold_out", 0)

@@ -1,0 +1,164 @@
+"""The worker handler in-process: SQS-shaped batches against the real Postgres and moto's DynamoDB."""
+
+import json
+from datetime import UTC, datetime
+from uuid import UUID, uuid4
+
+import pytest
+
+from flashdeal.errors import StoreUnavailableError
+from flashdeal.orders import OrderMessage, OrderStatus, OrderView, order_id_for
+from flashdeal.sales import SaleView
+
+
+def message(sale_id: str, user: str | None = None, quantity: int = 1, key: str | None = None) -> OrderMessage:
+    user = user or f"u-{uuid4()}"
+    key = key or f"k-{uuid4()}"
+    return OrderMessage(
+        order_id=order_id_for(user, key),
+        sale_id=UUID(sale_id),
+        user_id=user,
+        quantity=quantity,
+        idempotency_key=key,
+        accepted_at=datetime.now(UTC),
+    )
+
+
+def deliver(stack, *messages: OrderMessage | str) -> set[int]:
+    """One batch; returns the positions the worker reported as failed."""
+    bodies = [m if isinstance(m, str) else m.model_dump_json() for m in messages]
+    ids = [f"m{i}" for i in range(len(bodies))]
+    failures = stack.deliver(bodies, ids)["batchItemFailures"]
+    return {ids.index(f["itemIdentifier"]) for f in failures}
+
+
+def stock(conn, sale_id) -> list[int]:
+    rows = conn.execute(
+        "SELECT remaining FROM inventory_shards WHERE sale_id = %s ORDER BY shard_no", (sale_id,)
+    )
+    return [r[0] for r in rows]
+
+
+def outcome(conn, msg: OrderMessage) -> tuple[str, str | None]:
+    row = conn.execute("SELECT status, reason FROM orders WHERE order_id = %s", (msg.order_id,)).fetchone()
+    return (row[0], row[1]) if row else ("MISSING", None)
+
+
+def status_seen_by_api(stack, msg: OrderMessage) -> OrderView:
+    return OrderView.model_validate(stack.request("GET", f"/orders/{msg.order_id}", user=msg.user_id).body)
+
+
+def test_an_order_is_confirmed_and_published(stack, conn, make_sale):
+    sale = make_sale(inventory=3, shards=1)
+    msg = message(sale["sale_id"])
+    assert deliver(stack, msg) == set()
+    assert outcome(conn, msg) == ("CONFIRMED", None)
+    assert stock(conn, sale["sale_id"]) == [2]
+    assert status_seen_by_api(stack, msg).status is OrderStatus.CONFIRMED
+    assert SaleView.model_validate(stack.request("GET", f"/sales/{sale['sale_id']}").body).remaining == 2
+
+
+def test_redelivery_changes_nothing(stack, conn, make_sale):
+    sale = make_sale(inventory=3, shards=1)
+    msg = message(sale["sale_id"])
+    deliver(stack, msg)
+    # WHEN the same message arrives again, alone and twice within one batch
+    assert deliver(stack, msg) == set()
+    assert deliver(stack, msg, msg) == set()
+    # THEN stock was taken once, and the sold counter counted it once
+    assert stock(conn, sale["sale_id"]) == [2]
+    assert conn.execute("SELECT count(*) FROM orders WHERE order_id = %s", (msg.order_id,)).fetchone()[0] == 1
+    assert SaleView.model_validate(stack.request("GET", f"/sales/{sale['sale_id']}").body).remaining == 2
+
+
+def test_malformed_messages_fail_alone(stack, conn, make_sale):
+    sale = make_sale(inventory=5, shards=1)
+    good = [message(sale["sale_id"]) for _ in range(3)]
+    bad_json, bad_shape = "{not json", json.dumps({"order_id": "nope", "quantity": -1})
+    assert deliver(stack, good[0], bad_json, good[1], bad_shape, good[2]) == {1, 3}
+    assert [outcome(conn, m)[0] for m in good] == ["CONFIRMED"] * 3
+
+
+def test_an_order_for_an_unknown_sale_fails_for_the_dlq(stack, make_sale):
+    assert deliver(stack, message(str(uuid4()))) == {0}
+
+
+def test_the_per_user_limit_is_enforced_by_the_worker_too(stack, conn, make_sale):
+    sale = make_sale(inventory=5, shards=1, per_user_limit=1)
+    first, second = message(sale["sale_id"], user="greedy"), message(sale["sale_id"], user="greedy")
+    deliver(stack, first, second)
+    assert sorted([outcome(conn, first), outcome(conn, second)], key=str) == [
+        ("CONFIRMED", None),
+        ("REJECTED", "purchase_limit_reached"),
+    ]
+    assert stock(conn, sale["sale_id"]) == [4]
+
+
+def test_a_multi_unit_order_spans_shards_and_sells_out(stack, conn, make_sale):
+    sale = make_sale(inventory=3, shards=3, per_user_limit=3)
+    msg = message(sale["sale_id"], quantity=3)
+    deliver(stack, msg)
+    assert outcome(conn, msg) == ("CONFIRMED", None)
+    assert stock(conn, sale["sale_id"]) == [0, 0, 0]
+    view = SaleView.model_validate(stack.request("GET", f"/sales/{sale['sale_id']}").body)
+    assert (view.status.value, view.remaining) == ("sold_out", 0)
+
+
+def test_an_order_bigger_than_the_stock_takes_nothing(stack, conn, make_sale):
+    # GIVEN 3 units over 3 shards, 2 of them sold
+    sale = make_sale(inventory=3, shards=3, per_user_limit=2)
+    deliver(stack, message(sale["sale_id"], quantity=2))
+    # WHEN someone orders 2 more
+    msg = message(sale["sale_id"], quantity=2)
+    deliver(stack, msg)
+    # THEN it is rejected, the last unit stays, and the sale is not flagged sold out
+    assert outcome(conn, msg) == ("REJECTED", "sold_out")
+    assert sum(stock(conn, sale["sale_id"])) == 1
+    assert (
+        SaleView.model_validate(stack.request("GET", f"/sales/{sale['sale_id']}").body).status.value
+        == "active"
+    )
+    assert (
+        conn.execute("SELECT purchased FROM purchases WHERE user_id = %s", (msg.user_id,)).fetchone() is None
+    )
+
+
+def test_a_dynamodb_failure_after_commit_is_retried_and_then_published(stack, conn, make_sale, monkeypatch):
+    import flashdeal.settling as settling
+
+    sale = make_sale(inventory=2, shards=1)
+    msg = message(sale["sale_id"])
+    real = settling.record_settlement
+
+    def failing(*args, **kwargs):
+        raise StoreUnavailableError("DynamoDB throttled")
+
+    monkeypatch.setattr(settling, "record_settlement", failing)
+    assert deliver(stack, msg) == {0}  # committed in Postgres, not yet published
+    monkeypatch.setattr(settling, "record_settlement", real)
+    assert deliver(stack, msg) == set()  # the redelivery publishes the stored outcome
+    assert status_seen_by_api(stack, msg).status is OrderStatus.CONFIRMED
+    assert stock(conn, sale["sale_id"]) == [1]
+
+
+def test_a_lost_connection_fails_the_record_and_the_next_invocation_reconnects(stack, conn, make_sale):
+    sale = make_sale(inventory=5, shards=1)
+    deliver(stack, message(sale["sale_id"]))  # warm: the worker holds a connection
+    killed = conn.execute(
+        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = 'flashdeal'"
+    ).fetchone()[0]
+    assert killed == 1
+    msg = message(sale["sale_id"])
+    assert deliver(stack, msg) == {0}  # the dead connection fails the record, which goes back to the queue
+    assert deliver(stack, msg) == set()  # the next invocation reconnects
+    assert outcome(conn, msg) == ("CONFIRMED", None)
+
+
+@pytest.mark.parametrize("quantity", [1, 2])
+def test_shards_never_go_negative_when_orders_exceed_stock(stack, conn, make_sale, quantity):
+    sale = make_sale(inventory=4, shards=2, per_user_limit=2)
+    msgs = [message(sale["sale_id"], quantity=quantity) for _ in range(6)]
+    deliver(stack, *msgs)
+    confirmed = [m for m in msgs if outcome(conn, m)[0] == "CONFIRMED"]
+    assert sum(m.quantity for m in confirmed) == 4
+    assert stock(conn, sale["sale_id"]) == [0, 0]
