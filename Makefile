@@ -3,7 +3,9 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 # Lambda runs python3.12; use it for the venv and for `sam build` (found on PATH or under pyenv).
-PY312 := $(shell command -v python3.12 2>/dev/null || ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.12*/bin/python3.12 2>/dev/null | tail -n 1)
+# (pyenv's shim answers `command -v` even when it would refuse to run, so each candidate is tried.)
+PY312 := $(shell for c in $$(command -v python3.12) $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.12*/bin/python3.12; do \
+	"$$c" --version >/dev/null 2>&1 && { echo "$$c"; break; }; done)
 PYTHON ?= $(or $(PY312),python3)
 VENV := .venv
 BIN := $(VENV)/bin
@@ -54,7 +56,7 @@ validate: install ## cfn-lint and sam validate --lint
 build: install ## sam build (needs python3.12, found on PATH or under pyenv)
 	$(SAM) build
 
-migrate: $(BIN)/.installed ## apply db/migrations to $$DATABASE_URL (reach RDS Proxy through your bastion/SSM tunnel)
+migrate: $(BIN)/.installed ## apply db/migrations to DATABASE_URL (reach RDS Proxy through your bastion/SSM tunnel)
 	$(BIN)/python -m db.migrate
 
 deploy: build ## sam deploy --config-env $${ENV:-dev}, after checking the concurrency parameters

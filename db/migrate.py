@@ -35,9 +35,7 @@ def apply_migrations(conn: psycopg.Connection) -> list[str]:
     )
     conn.execute("SELECT pg_advisory_lock(%s)", (_LOCK_ID,))
     try:
-        applied: dict[str, str] = dict(
-            conn.execute("SELECT name, checksum FROM schema_migrations").fetchall()
-        )
+        applied: dict[str, str] = dict(conn.execute("SELECT name, checksum FROM schema_migrations").fetchall())
         done = []
         for path in pending_migrations(applied):
             with conn.transaction():

@@ -36,9 +36,7 @@ class InProcessStack:
         env: dict[str, str] = {}
         for spec in self.functions.values():
             env |= self.resources.environment(spec, database_url)
-        self.handlers: dict[str, Handler] = {
-            name: load_handler(spec, env) for name, spec in self.functions.items()
-        }
+        self.handlers: dict[str, Handler] = {name: load_handler(spec, env) for name, spec in self.functions.items()}
         self.router = Router([route for spec in self.functions.values() for route in spec.routes])
         self.worker = next(spec for spec in self.functions.values() if spec.sqs is not None)
 
@@ -75,9 +73,7 @@ class InProcessStack:
         )
         answer = self.invoke(match.route.function, event)
         payload = answer.get("body")
-        return HttpAnswer(
-            answer["statusCode"], answer.get("headers", {}), json.loads(payload) if payload else None
-        )
+        return HttpAnswer(answer["statusCode"], answer.get("headers", {}), json.loads(payload) if payload else None)
 
     def settle_queued(self, batch_size: int = 10, max_batches: int = 10_000) -> list[dict[str, Any]]:
         """Feeds queued orders to the worker in batches until the queue is empty; returns its responses."""
@@ -107,7 +103,6 @@ class InProcessStack:
         assert self.worker.sqs is not None
         arn = queue_arn(self.worker.sqs.queue)
         records = [
-            sqs_record(body, arn, message_id=(message_ids[i] if message_ids else None))
-            for i, body in enumerate(bodies)
+            sqs_record(body, arn, message_id=(message_ids[i] if message_ids else None)) for i, body in enumerate(bodies)
         ]
         return self.invoke(self.worker.name, sqs_event(records))

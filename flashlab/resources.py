@@ -76,11 +76,7 @@ def create_resources(template: Template, dynamodb: Any, sqs: Any, prefix: str = 
     pending = template.of_type("AWS::SQS::Queue")
     # Dead-letter queues first: a redrive policy names its target's ARN.
     for logical_id, props in sorted(pending.items(), key=lambda item: "RedrivePolicy" in item[1]):
-        url = sqs.create_queue(QueueName=prefix + logical_id, Attributes=queue_attributes(props, arns))[
-            "QueueUrl"
-        ]
+        url = sqs.create_queue(QueueName=prefix + logical_id, Attributes=queue_attributes(props, arns))["QueueUrl"]
         queues[logical_id] = url
-        arns[logical_id] = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
-            "QueueArn"
-        ]
+        arns[logical_id] = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     return LocalResources(tables=tables, queues=queues)

@@ -82,9 +82,7 @@ class Template:
 
     def of_type(self, cfn_type: str) -> dict[str, dict[str, Any]]:
         return {
-            name: self.resolve(r.get("Properties", {}))
-            for name, r in self.resources.items()
-            if r["Type"] == cfn_type
+            name: self.resolve(r.get("Properties", {})) for name, r in self.resources.items() if r["Type"] == cfn_type
         }
 
     def resolve(self, value: Any) -> Any:
@@ -153,7 +151,6 @@ class Template:
                     maximum_concurrency=(
                         int(p["ScalingConfig"]["MaximumConcurrency"]) if "ScalingConfig" in p else None
                     ),
-                    report_batch_item_failures="ReportBatchItemFailures"
-                    in p.get("FunctionResponseTypes", []),
+                    report_batch_item_failures="ReportBatchItemFailures" in p.get("FunctionResponseTypes", []),
                 )
         return None

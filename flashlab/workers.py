@@ -36,7 +36,9 @@ def _start_environment(function: str, environment: dict[str, str]) -> None:
 
 
 def _invoke(batch: list[tuple[str, str]]) -> BatchResult:
-    assert _handler is not None and _spec is not None and _spec.sqs is not None
+    assert _handler is not None
+    assert _spec is not None
+    assert _spec.sqs is not None
     arn = queue_arn(_spec.sqs.queue)
     event = sqs_event([sqs_record(body, arn, message_id=message_id) for message_id, body in batch])
     started = time.perf_counter()

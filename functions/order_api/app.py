@@ -32,9 +32,7 @@ idempotency = IdempotencyConfig(
     expires_after_seconds=settings.idempotency_ttl_seconds,
     response_hook=count_replay,
 )
-persistence = DynamoDBPersistenceLayer(
-    table_name=settings.idempotency_table, boto3_client=aws_client("dynamodb")
-)
+persistence = DynamoDBPersistenceLayer(table_name=settings.idempotency_table, boto3_client=aws_client("dynamodb"))
 
 
 @idempotent_function(
@@ -58,9 +56,7 @@ def handle_place_order(
         quantity=order.quantity,
     )
     accepted = place_order(place=place)
-    return Response(
-        202, "application/json", accepted.model_dump(mode="json"), {"Location": accepted.status_url}
-    )
+    return Response(202, "application/json", accepted.model_dump(mode="json"), {"Location": accepted.status_url})
 
 
 @app.get("/sales/<sale_id>")

@@ -27,7 +27,5 @@ def handle_order_record(record: SQSRecord) -> Published:
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     with processor(records=event["Records"], handler=handle_order_record, lambda_context=context):
         outcomes = processor.process()
-    publish_sold_counts(
-        [result for status, result, _ in outcomes if status == "success"], settings.sales_table
-    )
+    publish_sold_counts([result for status, result, _ in outcomes if status == "success"], settings.sales_table)
     return processor.response()

@@ -22,9 +22,7 @@ register_error_handlers(app)
 def handle_create_sale(sale: SaleRequest) -> Response[SaleCreated]:
     with database_errors():
         created = create_sale(sale, get_connection(settings), settings.sales_table)
-    return Response(
-        201, "application/json", created.model_dump(mode="json"), {"Location": f"/sales/{created.sale_id}"}
-    )
+    return Response(201, "application/json", created.model_dump(mode="json"), {"Location": f"/sales/{created.sale_id}"})
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

@@ -39,7 +39,8 @@ def test_create_sale_answers_201_with_the_sale(stack):
     assert answer.status == 201
     assert answer.headers["Location"] == f"/sales/{created.sale_id}"
     assert (created.sale.inventory, created.sale.remaining, created.sale.shards) == (100, 100, 4)
-    assert created.sale.status is SaleStatus.ACTIVE and created.sale.per_user_limit == 1
+    assert created.sale.status is SaleStatus.ACTIVE
+    assert created.sale.per_user_limit == 1
 
 
 def test_create_sale_writes_the_shards_to_postgres(stack, conn):
@@ -72,7 +73,8 @@ def test_create_sale_names_the_bad_field(stack, body, field):
 
 def test_create_sale_refuses_inconsistent_windows_and_shards(stack):
     answer = stack.request("POST", "/sales", {"name": "s", "inventory": 2, "shards": 8}, **ADMIN_ONLY)
-    assert answer.status == 422 and "shards must not exceed inventory" in str(answer.body)
+    assert answer.status == 422
+    assert "shards must not exceed inventory" in str(answer.body)
 
 
 def test_create_sale_refuses_invalid_json_with_400(stack):
@@ -98,7 +100,8 @@ def test_get_sale_unknown_is_404(stack):
 
 def test_get_sale_with_a_malformed_id_names_the_field(stack):
     answer = stack.request("GET", "/sales/not-a-uuid")
-    assert answer.status == 422 and "path.sale_id" in error_fields(answer)
+    assert answer.status == 422
+    assert "path.sale_id" in error_fields(answer)
 
 
 # --- POST /sales/{sale_id}/orders ------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Many worker environments settle a hot sale at once, with duplicate deliveries: no oversell, no duplicates."""
+"""Many worker environments settle a hot sale at once, with duplicate deliveries: no oversell, no dupes."""
 
 import random
 from collections import Counter
@@ -54,18 +54,14 @@ def test_every_delivery_succeeds_across_all_workers(contended_sale):
 def test_exactly_the_inventory_is_confirmed(contended_sale, conn):
     sale_id, _, _, _ = contended_sale
     statuses = dict(
-        conn.execute(
-            "SELECT status, count(*) FROM orders WHERE sale_id = %s GROUP BY status", (sale_id,)
-        ).fetchall()
+        conn.execute("SELECT status, count(*) FROM orders WHERE sale_id = %s GROUP BY status", (sale_id,)).fetchall()
     )
     assert statuses == {"CONFIRMED": UNITS, "REJECTED": ORDERS - UNITS}
 
 
 def test_no_shard_is_negative_and_nothing_remains(contended_sale, conn):
     sale_id, _, _, _ = contended_sale
-    shards = [
-        r[0] for r in conn.execute("SELECT remaining FROM inventory_shards WHERE sale_id = %s", (sale_id,))
-    ]
+    shards = [r[0] for r in conn.execute("SELECT remaining FROM inventory_shards WHERE sale_id = %s", (sale_id,))]
     assert min(shards) >= 0
     assert sum(shards) == 0
 

@@ -33,9 +33,7 @@ def deliver(stack, *messages: OrderMessage | str) -> set[int]:
 
 
 def stock(conn, sale_id) -> list[int]:
-    rows = conn.execute(
-        "SELECT remaining FROM inventory_shards WHERE sale_id = %s ORDER BY shard_no", (sale_id,)
-    )
+    rows = conn.execute("SELECT remaining FROM inventory_shards WHERE sale_id = %s ORDER BY shard_no", (sale_id,))
     return [r[0] for r in rows]
 
 
@@ -114,13 +112,8 @@ def test_an_order_bigger_than_the_stock_takes_nothing(stack, conn, make_sale):
     # THEN it is rejected, the last unit stays, and the sale is not flagged sold out
     assert outcome(conn, msg) == ("REJECTED", "sold_out")
     assert sum(stock(conn, sale["sale_id"])) == 1
-    assert (
-        SaleView.model_validate(stack.request("GET", f"/sales/{sale['sale_id']}").body).status.value
-        == "active"
-    )
-    assert (
-        conn.execute("SELECT purchased FROM purchases WHERE user_id = %s", (msg.user_id,)).fetchone() is None
-    )
+    assert SaleView.model_validate(stack.request("GET", f"/sales/{sale['sale_id']}").body).status.value == "active"
+    assert conn.execute("SELECT purchased FROM purchases WHERE user_id = %s", (msg.user_id,)).fetchone() is None
 
 
 def test_a_dynamodb_failure_after_commit_is_retried_and_then_published(stack, conn, make_sale, monkeypatch):

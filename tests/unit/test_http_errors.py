@@ -65,8 +65,6 @@ def test_every_domain_error_with_an_http_meaning_is_in_the_table():
 
     internal = {errors.FlashDealError, errors.InvalidOrderMessageError, errors.OrderAlreadySettledError}
     declared = {
-        cls
-        for cls in vars(errors).values()
-        if isinstance(cls, type) and issubclass(cls, errors.FlashDealError)
+        cls for cls in vars(errors).values() if isinstance(cls, type) and issubclass(cls, errors.FlashDealError)
     }
     assert declared - internal == set(ERROR_STATUS)

@@ -45,9 +45,7 @@ def accept_order(place: PlaceOrder, settings: OrderApiSettings, now: datetime | 
         raise
     metrics.add_metric(name="OrdersAccepted", unit=MetricUnit.Count, value=1)
     logger.info("order accepted", order_id=str(message.order_id), sale_id=str(place.sale_id), new=created)
-    return OrderAccepted(
-        order_id=message.order_id, sale_id=place.sale_id, status_url=status_url(message.order_id)
-    )
+    return OrderAccepted(order_id=message.order_id, sale_id=place.sale_id, status_url=status_url(message.order_id))
 
 
 def get_order(order_id: UUID, user_id: str, settings: OrderApiSettings) -> OrderView:

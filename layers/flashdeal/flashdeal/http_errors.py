@@ -82,9 +82,7 @@ def register_error_handlers(app: APIGatewayHttpResolver) -> None:
             )
         fields = [{"field": _field_name(p.get("loc", ())), "message": p.get("msg", "")} for p in problems]
         names = ", ".join(f["field"] for f in fields)
-        return error_response(
-            HTTPStatus.UNPROCESSABLE_ENTITY, "validation_error", f"invalid: {names}", fields=fields
-        )
+        return error_response(HTTPStatus.UNPROCESSABLE_ENTITY, "validation_error", f"invalid: {names}", fields=fields)
 
     @app.exception_handler(IdempotencyValidationError)
     def handle_reused_key(exc: IdempotencyValidationError) -> Response:

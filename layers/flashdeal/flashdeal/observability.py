@@ -10,7 +10,5 @@ metrics = Metrics()
 
 def count_rejection(reason: str) -> None:
     """OrdersRejected, with the reason as its own dimension."""
-    with single_metric(
-        name="OrdersRejected", unit=MetricUnit.Count, value=1, namespace=metrics.namespace
-    ) as metric:
+    with single_metric(name="OrdersRejected", unit=MetricUnit.Count, value=1, namespace=metrics.namespace) as metric:
         metric.add_dimension(name="reason", value=reason)

@@ -59,9 +59,7 @@ def insert_sale(conn: psycopg.Connection, sale: Sale) -> None:
 
 def get_sale_rules(conn: psycopg.Connection, sale_id: UUID) -> tuple[int, int]:
     """(shard count, per-user limit) of a sale."""
-    row = conn.execute(
-        "SELECT shard_count, per_user_limit FROM sales WHERE sale_id = %s", (sale_id,)
-    ).fetchone()
+    row = conn.execute("SELECT shard_count, per_user_limit FROM sales WHERE sale_id = %s", (sale_id,)).fetchone()
     if row is None:
         raise SaleNotFoundError(f"sale {sale_id} does not exist")
     return row[0], row[1]
@@ -69,8 +67,7 @@ def get_sale_rules(conn: psycopg.Connection, sale_id: UUID) -> tuple[int, int]:
 
 def find_settlement(conn: psycopg.Connection, order_id: UUID) -> Settlement | None:
     row = conn.execute(
-        "SELECT order_id, sale_id, user_id, quantity, status, reason, settled_at"
-        " FROM orders WHERE order_id = %s",
+        "SELECT order_id, sale_id, user_id, quantity, status, reason, settled_at FROM orders WHERE order_id = %s",
         (order_id,),
     ).fetchone()
     if row is None:

@@ -13,6 +13,4 @@ def send_order(queue_url: str, message: OrderMessage, client: Any = None) -> Non
     try:
         (client or aws_client("sqs")).send_message(QueueUrl=queue_url, MessageBody=message.model_dump_json())
     except (BotoCoreError, ClientError) as exc:
-        raise OrderNotAcceptedError(
-            "the order could not be queued; retry with the same Idempotency-Key"
-        ) from exc
+        raise OrderNotAcceptedError("the order could not be queued; retry with the same Idempotency-Key") from exc

@@ -30,9 +30,7 @@ def discard_connection() -> None:
 
 
 def connect(settings: DatabaseSettings) -> psycopg.Connection:
-    options = (
-        f"-c statement_timeout={settings.statement_timeout_ms} -c lock_timeout={settings.lock_timeout_ms}"
-    )
+    options = f"-c statement_timeout={settings.statement_timeout_ms} -c lock_timeout={settings.lock_timeout_ms}"
     try:
         return psycopg.connect(
             conninfo(settings),
