@@ -33,9 +33,27 @@ class Database:
         return Path(pgserver.__file__).parent / "pginstall" / "bin"
 
     def stop(self) -> None:
+        """Stops the embedded server unless another live process still uses it."""
         if self.server is not None:
+            _forget_dead_handles(self.server)
             self.server.cleanup()
             self.server = None
+
+
+def _forget_dead_handles(server: Any) -> None:
+    """pgserver counts the processes using a server; one killed without cleanup would keep it running forever."""
+    handles = server.global_process_id_list
+    handles.put([pid for pid in handles.get() if _alive(pid)])
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def start_database(data_dir: Path = DEFAULT_DATA_DIR, fresh: bool = False, migrate: bool = True) -> Database:
@@ -55,6 +73,7 @@ def _start_embedded(data_dir: Path, fresh: bool) -> Database:
         shutil.rmtree(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
     server = pgserver.get_server(data_dir, cleanup_mode="stop")
+    _forget_dead_handles(server)
     url = server.get_uri()
     with psycopg.connect(url, autocommit=True) as conn:
         current: dict[str, str] = dict(
@@ -70,7 +89,7 @@ def _start_embedded(data_dir: Path, fresh: bool) -> Database:
         else:
             restart = False
     if restart:  # max_connections needs a restart
-        server.cleanup()
+        Database("", server).stop()
         server = pgserver.get_server(data_dir, cleanup_mode="stop")
         url = server.get_uri()
     return Database(url, server)

@@ -57,7 +57,10 @@ def queue_attributes(props: dict[str, Any], queue_arns: dict[str, str]) -> dict[
     return attributes
 
 
-def create_resources(template: Template, dynamodb: Any, sqs: Any, prefix: str = "") -> LocalResources:
+def create_resources(
+    template: Template, dynamodb: Any, sqs: Any, prefix: str = "", queue_overrides: dict[str, Any] | None = None
+) -> LocalResources:
+    """``queue_overrides`` replaces queue properties for lab runs (a short VisibilityTimeout, say)."""
     tables = {}
     for logical_id, props in template.of_type("AWS::DynamoDB::Table").items():
         name = prefix + logical_id
@@ -76,6 +79,7 @@ def create_resources(template: Template, dynamodb: Any, sqs: Any, prefix: str = 
     pending = template.of_type("AWS::SQS::Queue")
     # Dead-letter queues first: a redrive policy names its target's ARN.
     for logical_id, props in sorted(pending.items(), key=lambda item: "RedrivePolicy" in item[1]):
+        props = {**props, **(queue_overrides or {})}
         url = sqs.create_queue(QueueName=prefix + logical_id, Attributes=queue_attributes(props, arns))["QueueUrl"]
         queues[logical_id] = url
         arns[logical_id] = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]

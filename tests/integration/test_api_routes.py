@@ -310,3 +310,14 @@ def test_the_idempotency_record_expires_in_the_configured_time(stack, make_sale)
     items = stack.dynamodb.scan(TableName=stack.resources.tables["IdempotencyTable"])["Items"]
     expirations = [int(i["expiration"]["N"]) for i in items]
     assert any(before + 3600 - 5 <= e <= time.time() + 3600 + 5 for e in expirations)
+
+
+def test_a_form_encoded_body_is_415(stack):
+    answer = stack.request(
+        "POST",
+        "/sales",
+        raw_body="name=x&inventory=3",
+        headers={"content-type": "application/x-www-form-urlencoded"},
+        admin=True,
+    )
+    assert (answer.status, answer.body["error"]) == (415, "unsupported_media_type")

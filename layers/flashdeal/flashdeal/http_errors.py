@@ -61,6 +61,15 @@ def _field_name(loc: tuple[Any, ...]) -> str:
     return ".".join(str(part) for part in loc)
 
 
+def _non_json_body(app: APIGatewayHttpResolver) -> str | None:
+    """The media type of a body that is not JSON (curl's -d sends a form), else None."""
+    event = app.current_event
+    media_type = (event.headers.get("content-type") or "application/json").split(";")[0].strip().lower()
+    if event.body and media_type != "application/json" and not media_type.endswith("+json"):
+        return media_type
+    return None
+
+
 def register_error_handlers(app: APIGatewayHttpResolver) -> None:
     @app.exception_handler(FlashDealError)
     def handle_domain_error(exc: FlashDealError) -> Response:
@@ -72,6 +81,13 @@ def register_error_handlers(app: APIGatewayHttpResolver) -> None:
 
     @app.exception_handler(RequestValidationError)
     def handle_invalid_request(exc: RequestValidationError) -> Response:
+        media_type = _non_json_body(app)
+        if media_type:
+            return error_response(
+                HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                f"send the body as application/json, not {media_type}",
+            )
         problems = list(exc.errors())
         if any(p.get("type") == "json_invalid" for p in problems):
             return error_response(

@@ -1,9 +1,9 @@
 """boto3 clients, created once per execution environment.
 
-Every client honours ``AWS_ENDPOINT_URL``, so the same code talks to moto, LocalStack or AWS.
+Every client honours ``AWS_ENDPOINT_URL`` (and the per-service ``AWS_ENDPOINT_URL_SQS`` and friends),
+through boto3's own endpoint configuration, so the same code talks to moto, LocalStack or AWS.
 """
 
-import os
 from functools import cache
 from typing import Any, Literal
 
@@ -18,4 +18,4 @@ ServiceName = Literal["dynamodb", "sqs", "secretsmanager"]
 
 @cache
 def aws_client(service: ServiceName) -> Any:
-    return boto3.client(service, endpoint_url=os.environ.get("AWS_ENDPOINT_URL") or None, config=_CONFIG)
+    return boto3.client(service, config=_CONFIG)

@@ -1,0 +1,1 @@
+"""The docker-less embedded stack: moto, Postgres, and a thin emulation of Lambda, API Gateway and SQS triggers."""

@@ -1,0 +1,137 @@
+"""``make local``: the embedded stack in the foreground. Ctrl-C stops everything.
+
+python -m flashlab.local [--port 3000] [--aws-port 4566] [--param Name=Value ...]
+"""
+
+import argparse
+import os
+import sys
+import threading
+import time
+from pathlib import Path
+
+import uvicorn
+
+from flashlab.local.stack import EmbeddedStack, StackOptions
+from flashlab.postgres import DEFAULT_DATA_DIR
+
+
+def parse_args(argv: list[str] | None) -> StackOptions:
+    parser = argparse.ArgumentParser(
+        prog="python -m flashlab.local", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--port", type=int, default=3000, help="HTTP API port (0: any free port; default 3000)")
+    parser.add_argument("--aws-port", type=int, default=4566, help="moto's port (taken: another is picked)")
+    parser.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="template parameter override, like sam's --parameter-overrides (repeatable)",
+    )
+    parser.add_argument(
+        "--visibility-timeout",
+        type=int,
+        default=None,
+        metavar="SECONDS",
+        help="lab override of OrdersQueue's VisibilityTimeout (the template says 180)",
+    )
+    parser.add_argument(
+        "--max-environments",
+        type=int,
+        default=8,
+        help="execution environments per function without reserved concurrency (default 8)",
+    )
+    parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR, help="embedded Postgres data directory")
+    parser.add_argument("--fresh", action="store_true", help="start from an empty database")
+    parser.add_argument("--status-interval", type=float, default=60, help="seconds between status lines")
+    parser.add_argument("--verbose", action="store_true", help="show the functions' Powertools logs and metrics")
+    args = parser.parse_args(argv)
+    bad = [p for p in args.param if "=" not in p]
+    if bad:
+        parser.error(f"--param takes NAME=VALUE, got {bad[0]!r}")
+    options = StackOptions(
+        api_port=args.port,
+        aws_port=args.aws_port,
+        admin_token=os.environ.get("FLASHDEAL_ADMIN_TOKEN", "local-admin"),
+        parameters=dict(p.split("=", 1) for p in args.param),
+        visibility_timeout_s=args.visibility_timeout,
+        max_environments=args.max_environments,
+        data_dir=args.data_dir,
+        fresh_database=args.fresh,
+        verbose=args.verbose,
+    )
+    options.status_interval = args.status_interval  # type: ignore[attr-defined]
+    return options
+
+
+def report_status(stack: EmbeddedStack, interval: float, stop: threading.Event) -> None:
+    while not stop.wait(interval):
+        try:
+            status = stack.status()
+        except Exception as exc:  # never let the status line take the stack down
+            print(f"status unavailable: {exc}", flush=True)
+            continue
+        queue = status["queues"].get("OrdersQueue", {})
+        sources = list(status["event_sources"].values())
+        settled = sum(s["records_ok"] for s in sources)
+        print(
+            f"{time.strftime('%H:%M:%S')} queue depth {queue.get('visible', 0)} (+{queue.get('in_flight', 0)} "
+            f"invisible), DLQ {status['queues'].get('OrdersDLQ', {}).get('visible', 0)}, in-flight batches "
+            f"{sum(s['in_flight'] for s in sources)}, orders settled {settled}, API requests "
+            f"{status['gateway'].get('requests', 0)}",
+            flush=True,
+        )
+
+
+def main(argv: list[str] | None = None) -> int:
+    options = parse_args(argv)
+    stack = EmbeddedStack(options)
+    print("starting the embedded stack (moto, Postgres, functions from template.yaml)...", flush=True)
+    stop = threading.Event()
+    try:
+        stack.start()
+        for warning in stack.warnings:
+            print(f"warning: {warning}", flush=True)
+        assert stack.gateway is not None
+        assert stack.database is not None
+        database_url = stack.database.url
+        config = uvicorn.Config(
+            stack.gateway,
+            host="127.0.0.1",
+            port=stack.api_port,
+            loop="uvloop",
+            http="httptools",
+            log_level="warning",
+            access_log=False,
+            lifespan="off",
+        )
+        server = uvicorn.Server(config)
+        reporter = threading.Thread(
+            target=report_status,
+            args=(stack, options.status_interval, stop),  # type: ignore[attr-defined]
+            daemon=True,
+        )
+        original_startup = server.startup
+
+        async def startup(sockets=None):  # print `ready` only once the port is bound
+            await original_startup(sockets)
+            print(
+                f"ready {stack.api_url} aws={stack.aws_url} sqs={os.environ.get('AWS_ENDPOINT_URL_SQS', '')} "
+                f"postgres={database_url} admin_token={options.admin_token}",
+                flush=True,
+            )
+            reporter.start()
+
+        server.startup = startup  # type: ignore[method-assign]
+        server.run()
+    finally:
+        stop.set()
+        print("stopping...", flush=True)
+        stack.stop()
+        print("stopped", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

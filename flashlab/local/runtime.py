@@ -1,0 +1,200 @@
+"""Lambda functions as pools of execution environments, each one its own process.
+
+As in Lambda: an environment runs one invocation at a time; its module state (the cached database
+connection) survives between invocations while it is warm and is never shared with another one;
+the first invocation pays a cold start; a function with reserved concurrency throttles invocations
+beyond it; an invocation that outlives the function's Timeout kills its environment.
+"""
+
+import multiprocessing
+import os
+import threading
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from typing import Any
+
+from flashlab.handlers import load_handler
+from flashlab.lambda_context import LocalLambdaContext
+from flashlab.template import FunctionSpec, Template
+
+PRELOAD = [
+    "psycopg",
+    "pydantic",
+    "pydantic_settings",
+    "boto3",
+    "botocore",
+    "aws_lambda_powertools",
+    "aws_lambda_powertools.event_handler",
+    "aws_lambda_powertools.utilities.batch",
+    "aws_lambda_powertools.utilities.idempotency",
+    "flashdeal.settling",
+    "flashdeal.buying",
+]
+
+
+INIT_TIMEOUT_S = 10
+
+
+class ThrottledError(Exception):
+    """The function is at its reserved concurrency (Lambda's 429 TooManyRequestsException)."""
+
+
+class FunctionFailedError(Exception):
+    """The handler raised, or ran past its Timeout."""
+
+
+@dataclass
+class FunctionStats:
+    invocations: int = 0
+    cold_starts: int = 0
+    throttles: int = 0
+    errors: int = 0
+    timeouts: int = 0
+    busy: int = 0
+    peak_busy: int = 0
+    environments: set[int] = field(default_factory=set)
+
+
+def _serve(conn: Connection, function: str, environment: dict[str, str], overrides: dict[str, Any]) -> None:
+    """One execution environment: init (cold start) once, then invocations until the pipe closes."""
+    os.environ.update(environment)
+    spec = Template(overrides).functions()[function]
+    try:
+        handler = load_handler(spec, environment)
+    except Exception as exc:  # an init error fails every invocation, as in Lambda
+        init_error = {"errorType": type(exc).__name__, "errorMessage": str(exc)}
+        while True:
+            try:
+                conn.recv()
+            except EOFError:
+                return
+            conn.send(("error", init_error))
+    while True:
+        try:
+            event = conn.recv()
+        except EOFError:
+            return
+        context = LocalLambdaContext(spec.name, spec.timeout_s, spec.memory_mb)
+        try:
+            conn.send(("ok", handler(event, context)))
+        except Exception as exc:
+            conn.send(("error", {"errorType": type(exc).__name__, "errorMessage": str(exc)}))
+
+
+class ExecutionEnvironment:
+    def __init__(self, ctx: Any, spec: FunctionSpec, environment: dict[str, str], overrides: dict[str, Any]):
+        self.conn, child = ctx.Pipe()
+        env = {
+            **environment,
+            "AWS_LAMBDA_FUNCTION_NAME": spec.name,
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(spec.memory_mb),
+        }
+        self.process = ctx.Process(
+            target=_serve, args=(child, spec.name, env, overrides), daemon=True, name=f"lambda:{spec.name}"
+        )
+        self.process.start()
+        child.close()
+        self.invocations = 0
+
+    def invoke(self, event: dict[str, Any], timeout_s: float) -> tuple[str, Any]:
+        self.invocations += 1
+        self.conn.send(event)
+        if not self.conn.poll(timeout_s):
+            self.kill()
+            raise TimeoutError
+        try:
+            return self.conn.recv()
+        except EOFError as exc:  # the process died (out of memory, os._exit, ...)
+            self.kill()
+            raise FunctionFailedError("Runtime exited") from exc
+
+    @property
+    def alive(self) -> bool:
+        return self.process.is_alive()
+
+    def kill(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(5)
+        self.conn.close()
+
+
+class FunctionRuntime:
+    """Invokes one function. ``max_environments`` caps unreserved functions (AWS would scale further:
+    locally, callers wait for a free environment instead)."""
+
+    def __init__(
+        self,
+        spec: FunctionSpec,
+        environment: dict[str, str],
+        overrides: dict[str, Any],
+        max_environments: int,
+        ctx: Any,
+    ) -> None:
+        self.spec = spec
+        self._environment = environment
+        self._overrides = overrides
+        self._ctx = ctx
+        self.reserved = spec.reserved_concurrency
+        self.limit = self.reserved if self.reserved is not None else max_environments
+        self._idle: list[ExecutionEnvironment] = []
+        self._all: list[ExecutionEnvironment] = []
+        self._lock = threading.Lock()
+        self._slots = threading.BoundedSemaphore(self.limit)
+        self.stats = FunctionStats()
+
+    def invoke(self, event: dict[str, Any]) -> Any:
+        if self.reserved is not None:
+            if not self._slots.acquire(blocking=False):
+                with self._lock:
+                    self.stats.throttles += 1
+                raise ThrottledError(f"{self.spec.name} is at its reserved concurrency ({self.reserved})")
+        else:
+            self._slots.acquire()
+        try:
+            return self._invoke_in_environment(event)
+        finally:
+            self._slots.release()
+
+    def _invoke_in_environment(self, event: dict[str, Any]) -> Any:
+        with self._lock:
+            self.stats.invocations += 1
+            self.stats.busy += 1
+            self.stats.peak_busy = max(self.stats.peak_busy, self.stats.busy)
+            env = self._idle.pop() if self._idle else None
+        if env is None:
+            env = ExecutionEnvironment(self._ctx, self.spec, self._environment, self._overrides)
+            with self._lock:
+                self.stats.cold_starts += 1
+                self._all.append(env)
+        try:
+            # Lambda gives the init phase its own 10 s on top of the function's Timeout.
+            kind, payload = env.invoke(event, self.spec.timeout_s + (INIT_TIMEOUT_S if env.invocations == 0 else 0))
+        except TimeoutError as exc:
+            with self._lock:
+                self.stats.timeouts += 1
+            raise FunctionFailedError(f"Task timed out after {self.spec.timeout_s:.2f} seconds") from exc
+        finally:
+            with self._lock:
+                self.stats.busy -= 1
+                if env.alive:
+                    self._idle.append(env)
+                    self.stats.environments.add(env.process.pid or 0)
+        if kind == "error":
+            with self._lock:
+                self.stats.errors += 1
+            raise FunctionFailedError(f"{payload['errorType']}: {payload['errorMessage']}")
+        return payload
+
+    def close(self) -> None:
+        with self._lock:
+            environments, self._all, self._idle = self._all, [], []
+        for env in environments:
+            env.kill()
+
+
+def environment_context() -> Any:
+    """A forkserver context with the heavy imports preloaded, so each cold start costs little."""
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(PRELOAD)
+    return ctx

@@ -1,0 +1,162 @@
+"""The embedded stack: moto, Postgres, the template's functions, their SQS triggers and the HTTP API."""
+
+import os
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from flashlab.local.gateway import Gateway
+from flashlab.local.moto_process import MotoProcess, free_port
+from flashlab.local.runtime import FunctionRuntime, environment_context
+from flashlab.local.sqs_source import SqsEventSource
+from flashlab.moto import LOCAL_AWS_ENV, local_client
+from flashlab.postgres import DEFAULT_DATA_DIR, Database, start_database
+from flashlab.resources import LocalResources, create_resources
+from flashlab.routing import Router
+from flashlab.template import Template
+
+QUIET_POWERTOOLS = {
+    "POWERTOOLS_TRACE_DISABLED": "true",
+    "POWERTOOLS_METRICS_DISABLED": "true",
+    "POWERTOOLS_LOG_LEVEL": "WARNING",
+}
+
+
+@dataclass
+class StackOptions:
+    api_port: int = 3000
+    aws_port: int = 4566
+    admin_token: str = "local-admin"
+    parameters: dict[str, str] = field(default_factory=dict)
+    visibility_timeout_s: int | None = None  # lab override; the template's value otherwise
+    max_environments: int = 8
+    data_dir: Path = DEFAULT_DATA_DIR
+    fresh_database: bool = False
+    split_sqs: bool = True
+    verbose: bool = False
+
+
+class EmbeddedStack:
+    def __init__(self, options: StackOptions) -> None:
+        self.options = options
+        self.template = Template(options.parameters)
+        self.moto: list[MotoProcess] = []
+        self.database: Database | None = None
+        self.resources: LocalResources | None = None
+        self.runtimes: dict[str, FunctionRuntime] = {}
+        self.sources: list[SqsEventSource] = []
+        self.gateway: Gateway | None = None
+        self.warnings: list[str] = []
+        self.api_port = free_port(options.api_port)
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.api_port}"
+
+    @property
+    def aws_url(self) -> str:
+        return self.moto[0].url
+
+    def start(self) -> None:
+        main = MotoProcess(self.options.aws_port)
+        self.moto.append(main)
+        aws_env = {**LOCAL_AWS_ENV, "AWS_ENDPOINT_URL": main.url}
+        if self.options.split_sqs:  # SQS on its own server: moto's SQS gets slow with depth, DynamoDB should not wait
+            sqs_server = MotoProcess(0)
+            self.moto.append(sqs_server)
+            aws_env["AWS_ENDPOINT_URL_SQS"] = sqs_server.url
+        os.environ.update(aws_env)
+        self.database = start_database(self.options.data_dir, fresh=self.options.fresh_database)
+        queue_overrides = (
+            {"VisibilityTimeout": self.options.visibility_timeout_s} if self.options.visibility_timeout_s else {}
+        )
+        sqs = local_client("sqs", aws_env.get("AWS_ENDPOINT_URL_SQS", main.url))
+        self.resources = create_resources(
+            self.template, local_client("dynamodb", main.url), sqs, queue_overrides=queue_overrides
+        )
+        self._start_functions(aws_env, sqs)
+        p = self.template.parameters
+        self.gateway = Gateway(
+            Router([r for rt in self.runtimes.values() for r in rt.spec.routes]),
+            self.runtimes,
+            self.options.admin_token,
+            float(p["ApiThrottlingRateLimit"]),
+            int(p["ApiThrottlingBurstLimit"]),
+            workers=4 * self.options.max_environments,
+            stats=self.status,
+        )
+
+    def _start_functions(self, aws_env: dict[str, str], sqs: Any) -> None:
+        assert self.resources is not None
+        assert self.database is not None
+        ctx = environment_context()
+        logging_env = {} if self.options.verbose else QUIET_POWERTOOLS
+        for name, spec in self.template.functions().items():
+            env = {
+                **{k: v for k, v in spec.environment.items() if k.startswith("POWERTOOLS_")},
+                **self.resources.environment(spec, self.database.url),
+                **aws_env,
+                **logging_env,
+            }
+            self.runtimes[name] = FunctionRuntime(
+                spec, env, self.options.parameters, self.options.max_environments, ctx
+            )
+            if spec.sqs is not None:
+                if (
+                    spec.reserved_concurrency is not None
+                    and spec.sqs.maximum_concurrency is not None
+                    and spec.reserved_concurrency < spec.sqs.maximum_concurrency
+                ):
+                    self.warnings.append(
+                        f"{name}: ReservedConcurrentExecutions {spec.reserved_concurrency} < MaximumConcurrency "
+                        f"{spec.sqs.maximum_concurrency}; invocations will be throttled (check_params refuses this "
+                        "for deploys)"
+                    )
+                source = SqsEventSource(
+                    sqs, spec.sqs.queue, self.resources.queues[spec.sqs.queue], spec.sqs, self.runtimes[name]
+                )
+                self.sources.append(source)
+                source.start()
+
+    def status(self) -> dict[str, Any]:
+        """Counters for the status line and ``GET /_local/stats``."""
+        assert self.resources is not None
+        sqs = local_client("sqs", os.environ.get("AWS_ENDPOINT_URL_SQS", self.aws_url))
+        queues = {}
+        for name, url in self.resources.queues.items():
+            attrs = sqs.get_queue_attributes(
+                QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
+            )["Attributes"]
+            queues[name] = {
+                "visible": int(attrs["ApproximateNumberOfMessages"]),
+                "in_flight": int(attrs["ApproximateNumberOfMessagesNotVisible"]),
+            }
+        return {
+            "queues": queues,
+            "functions": {
+                name: {k: v for k, v in vars(rt.stats).items() if k != "environments"}
+                | {"environments": len(rt.stats.environments), "limit": rt.limit, "reserved": rt.reserved}
+                for name, rt in self.runtimes.items()
+            },
+            "event_sources": {
+                s.runtime.spec.name: vars(s.stats) | {"pollers": s.pollers, "batch_size": s.source.batch_size}
+                for s in self.sources
+            },
+            "gateway": vars(self.gateway.stats) if self.gateway else {},
+        }
+
+    def stop(self) -> None:
+        stoppers = [threading.Thread(target=source.stop) for source in self.sources]
+        for thread in stoppers:
+            thread.start()
+        for thread in stoppers:
+            thread.join()
+        for runtime in self.runtimes.values():
+            runtime.close()
+        if self.gateway:
+            self.gateway.executor.shutdown(wait=False, cancel_futures=True)
+        for server in self.moto:
+            server.stop()
+        if self.database:
+            self.database.stop()
