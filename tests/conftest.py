@@ -14,5 +14,6 @@ os.environ.update(
         "POWERTOOLS_TRACE_DISABLED": "true",
         "POWERTOOLS_LOG_LEVEL": "WARNING",
         "POWERTOOLS_DEV": "false",
+        "SALE_STATE_TTL_SECONDS": "0",  # see sold-out flags at once; the cache has its own tests
     }
 )

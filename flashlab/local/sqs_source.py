@@ -31,6 +31,7 @@ class SourceStats:
     failed_invocations: int = 0
     in_flight: int = 0
     peak_in_flight: int = 0
+    largest_batch: int = 0
 
 
 class SqsEventSource:
@@ -92,6 +93,7 @@ class SqsEventSource:
         event = sqs_event([self._record(m) for m in messages])
         with self._lock:
             self.stats.batches += 1
+            self.stats.largest_batch = max(self.stats.largest_batch, len(messages))
             self.stats.in_flight += 1
             self.stats.peak_in_flight = max(self.stats.peak_in_flight, self.stats.in_flight)
         try:

@@ -15,7 +15,7 @@ from aws_lambda_powertools.utilities.idempotency.serialization.pydantic import P
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from flashdeal.adapters.aws import aws_client
-from flashdeal.buying import accept_order, count_replay, get_order, get_sale
+from flashdeal.buying import accept_order, count_replay, get_order, get_sale, place_order
 from flashdeal.http_errors import register_error_handlers
 from flashdeal.observability import logger, metrics, tracer
 from flashdeal.orders import IdempotencyKey, OrderAccepted, OrderRequest, OrderView, PlaceOrder
@@ -41,7 +41,7 @@ persistence = DynamoDBPersistenceLayer(table_name=settings.idempotency_table, bo
     persistence_store=persistence,
     output_serializer=PydanticSerializer,
 )
-def place_order(place: PlaceOrder) -> OrderAccepted:
+def accept_idempotently(place: PlaceOrder) -> OrderAccepted:
     return accept_order(place, settings)
 
 
@@ -55,7 +55,7 @@ def handle_place_order(
         idempotency_key=idempotency_key,
         quantity=order.quantity,
     )
-    accepted = place_order(place=place)
+    accepted = place_order(place, settings, accept=lambda p: accept_idempotently(place=p))
     return Response(202, "application/json", accepted.model_dump(mode="json"), {"Location": accepted.status_url})
 
 

@@ -321,3 +321,26 @@ def test_a_form_encoded_body_is_415(stack):
         admin=True,
     )
     assert (answer.status, answer.body["error"]) == (415, "unsupported_media_type")
+
+
+def test_a_retry_of_an_accepted_order_replays_even_after_the_sale_sold_out(stack, make_sale):
+    # GIVEN an order accepted, then the sale sells out
+    sale = make_sale(inventory=1, shards=1)
+    key = f"before-sellout-{uuid4()}"
+    first = order(stack, sale["sale_id"], user="early-bird", key=key)
+    stack.settle_queued()
+    assert order(stack, sale["sale_id"], user="late-comer").body["error"] == "sold_out"
+    # WHEN the first buyer's client retries THEN it gets its identical 202, not sold_out
+    again = order(stack, sale["sale_id"], user="early-bird", key=key)
+    assert (again.status, again.body) == (202, first.body)
+
+
+def test_sold_out_rejections_leave_no_idempotency_record(stack, make_sale):
+    sale = make_sale(inventory=1, shards=1)
+    order(stack, sale["sale_id"], user="first")
+    stack.settle_queued()
+    table = stack.resources.tables["IdempotencyTable"]
+    before = stack.dynamodb.scan(TableName=table, Select="COUNT")["Count"]
+    for n in range(3):
+        assert order(stack, sale["sale_id"], user=f"late-{n}").status == 409
+    assert stack.dynamodb.scan(TableName=table, Select="COUNT")["Count"] == before

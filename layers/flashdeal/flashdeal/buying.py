@@ -1,5 +1,6 @@
 """What buyers do: place an order and follow it. No Postgres here, by design."""
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
@@ -8,20 +9,49 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import DataRecord
 
 from flashdeal.adapters.order_queue import send_order
-from flashdeal.adapters.order_status import get_order_view, register_order, unregister_order
+from flashdeal.adapters.order_status import get_order_view, order_exists, register_order, unregister_order
 from flashdeal.adapters.sale_state import get_sale_state
-from flashdeal.errors import FlashDealError, OrderNotAcceptedError, PurchaseLimitReachedError
+from flashdeal.errors import (
+    FlashDealError,
+    OrderNotAcceptedError,
+    PurchaseLimitReachedError,
+    SaleNotActiveError,
+    SoldOutError,
+)
 from flashdeal.observability import count_rejection, logger, metrics
 from flashdeal.orders import OrderAccepted, OrderMessage, OrderView, PlaceOrder, order_id_for, status_url
+from flashdeal.sale_cache import cached_sale_state
 from flashdeal.sales import SaleView, ensure_open, view_sale
 from flashdeal.settings import OrderApiSettings
+
+
+def place_order(
+    place: PlaceOrder, settings: OrderApiSettings, accept: Callable[[PlaceOrder], OrderAccepted]
+) -> OrderAccepted:
+    """The fast path first: a closed or sold-out sale is refused before any idempotency bookkeeping.
+
+    ``accept`` is ``accept_order`` behind the idempotency layer. A retry of an order accepted before the
+    sale sold out still reaches it, and gets its identical 202.
+    """
+    try:
+        sale, sold_out = cached_sale_state(settings.sales_table, place.sale_id, settings.sale_state_ttl_seconds)
+        ensure_open(sale, sold_out)
+    except (SaleNotActiveError, SoldOutError) as closed:
+        if order_exists(settings.sales_table, order_id_for(place.user_id, place.idempotency_key)):
+            return accept(place)
+        count_rejection(closed.code)
+        raise
+    except FlashDealError as rejection:
+        count_rejection(rejection.code)
+        raise
+    return accept(place)
 
 
 def accept_order(place: PlaceOrder, settings: OrderApiSettings, now: datetime | None = None) -> OrderAccepted:
     """Checks the sale, counts the order against the buyer's limit, queues it. Idempotent per key."""
     now = now or datetime.now(UTC)
     try:
-        sale, _, sold_out = get_sale_state(settings.sales_table, place.sale_id)
+        sale, sold_out = cached_sale_state(settings.sales_table, place.sale_id, settings.sale_state_ttl_seconds)
         ensure_open(sale, sold_out, now)
         if place.quantity > sale.per_user_limit:
             raise PurchaseLimitReachedError(f"at most {sale.per_user_limit} per buyer")

@@ -33,6 +33,7 @@ class OrderApiSettings(_FunctionSettings):
     idempotency_table: str = Field(min_length=1, validation_alias="IDEMPOTENCY_TABLE")
     orders_queue_url: str = Field(min_length=1, validation_alias="ORDERS_QUEUE_URL")
     idempotency_ttl_seconds: int = Field(default=3600, ge=60, validation_alias="IDEMPOTENCY_TTL_SECONDS")
+    sale_state_ttl_seconds: float = Field(default=1.0, ge=0, validation_alias="SALE_STATE_TTL_SECONDS")
 
 
 class SaleAdminSettings(DatabaseSettings):

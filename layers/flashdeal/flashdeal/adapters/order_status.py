@@ -27,67 +27,82 @@ def _expires_at(now: datetime) -> str:
 
 
 def register_order(table: str, message: OrderMessage, per_user_limit: int, client: Any = None) -> bool:
-    """Writes the PENDING order and counts it against the buyer's limit, atomically.
+    """Counts the order against the buyer's limit, then writes it PENDING.
 
-    Returns False when the order already exists: the same buyer and key were accepted before
-    (a retry after a crash between queueing and answering), so nothing is counted twice.
+    The buyer's counter item remembers which orders it counted, so the conditional update is
+    idempotent: it returns False when this order was counted before (a retry after a crash between
+    queueing and answering). Two single-item writes instead of a transaction: a transaction on the
+    hot path costs more, and moto copies the whole table for each one.
     """
+    dynamodb = client or aws_client("dynamodb")
+    expires = {"N": _expires_at(message.accepted_at)}
+    order_set = {"SS": [str(message.order_id)]}
+    try:
+        dynamodb.update_item(
+            TableName=table,
+            Key=purchase_key(message.sale_id, message.user_id),
+            UpdateExpression="ADD requested :q, order_ids :order SET expires_at = :e",
+            ConditionExpression="(attribute_not_exists(requested) OR requested <= :most)"
+            " AND NOT contains(order_ids, :order_id)",
+            ExpressionAttributeValues={
+                ":q": {"N": str(message.quantity)},
+                ":order": order_set,
+                ":order_id": {"S": str(message.order_id)},
+                ":most": {"N": str(per_user_limit - message.quantity)},
+                ":e": expires,
+            },
+        )
+        created = True
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+            raise StoreUnavailableError("could not register the order") from exc
+        if not _counted_before(dynamodb, table, message):
+            raise PurchaseLimitReachedError("this buyer has reached the sale's purchase limit") from exc
+        created = False
     order = {
         **message.model_dump(mode="json", exclude={"accepted_at", "idempotency_key"}),
         "status": OrderStatus.PENDING.value,
         "updated_at": message.accepted_at.isoformat(),
     }
-    expires = {"N": _expires_at(message.accepted_at)}
     try:
-        (client or aws_client("dynamodb")).transact_write_items(
-            TransactItems=[
-                {
-                    "Put": {
-                        "TableName": table,
-                        "Item": to_item(order) | order_key(message.order_id) | {"expires_at": expires},
-                        "ConditionExpression": "attribute_not_exists(pk)",
-                    }
-                },
-                {
-                    "Update": {
-                        "TableName": table,
-                        "Key": purchase_key(message.sale_id, message.user_id),
-                        "UpdateExpression": "ADD requested :q SET expires_at = :e",
-                        "ConditionExpression": "attribute_not_exists(requested) OR requested <= :most",
-                        "ExpressionAttributeValues": {
-                            ":q": {"N": str(message.quantity)},
-                            ":most": {"N": str(per_user_limit - message.quantity)},
-                            ":e": expires,
-                        },
-                    }
-                },
-            ]
+        dynamodb.put_item(
+            TableName=table,
+            Item=to_item(order) | order_key(message.order_id) | {"expires_at": expires},
+            ConditionExpression="attribute_not_exists(pk)",
         )
     except ClientError as exc:
-        reasons = [r.get("Code") for r in exc.response.get("CancellationReasons", [])]
-        if reasons and reasons[0] == "ConditionalCheckFailed":
-            return False
-        if len(reasons) > 1 and reasons[1] == "ConditionalCheckFailed":
-            raise PurchaseLimitReachedError("this buyer has reached the sale's purchase limit") from exc
-        raise StoreUnavailableError("could not register the order") from exc
-    return True
+        if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":  # exists: a retry, keep it
+            raise StoreUnavailableError("could not register the order") from exc
+    return created
+
+
+def _counted_before(dynamodb: Any, table: str, message: OrderMessage) -> bool:
+    item = dynamodb.get_item(
+        TableName=table, Key=purchase_key(message.sale_id, message.user_id), ConsistentRead=True
+    ).get("Item", {})
+    return str(message.order_id) in item.get("order_ids", {}).get("SS", [])
 
 
 def unregister_order(table: str, message: OrderMessage, client: Any = None) -> None:
     """Undoes ``register_order`` when the order could not be queued."""
-    (client or aws_client("dynamodb")).transact_write_items(
-        TransactItems=[
-            {"Delete": {"TableName": table, "Key": order_key(message.order_id)}},
-            {
-                "Update": {
-                    "TableName": table,
-                    "Key": purchase_key(message.sale_id, message.user_id),
-                    "UpdateExpression": "ADD requested :q",
-                    "ExpressionAttributeValues": {":q": {"N": str(-message.quantity)}},
-                }
-            },
-        ]
+    dynamodb = client or aws_client("dynamodb")
+    dynamodb.delete_item(TableName=table, Key=order_key(message.order_id))
+    dynamodb.update_item(
+        TableName=table,
+        Key=purchase_key(message.sale_id, message.user_id),
+        UpdateExpression="ADD requested :q DELETE order_ids :order",
+        ExpressionAttributeValues={":q": {"N": str(-message.quantity)}, ":order": {"SS": [str(message.order_id)]}},
     )
+
+
+def order_exists(table: str, order_id: UUID, client: Any = None) -> bool:
+    try:
+        answer = (client or aws_client("dynamodb")).get_item(
+            TableName=table, Key=order_key(order_id), ProjectionExpression="pk"
+        )
+    except ClientError as exc:
+        raise StoreUnavailableError("could not read the order") from exc
+    return "Item" in answer
 
 
 def get_order_view(table: str, order_id: UUID, user_id: str, client: Any = None) -> OrderView:

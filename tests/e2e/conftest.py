@@ -1,0 +1,63 @@
+"""e2e tier: everything over HTTP.
+
+Against ``FLASHDEAL_API_URL`` when it is set (LocalStack via ``make e2e-localstack``, or a deployed stack
+whose authorizers accept the same conventions); otherwise the embedded stack, started here.
+Lambda-semantics tests need the embedded stack's counters and start their own, configured stacks.
+"""
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+from uuid import uuid4
+
+import httpx
+import pytest
+
+from flashlab.stack_process import RunningStack, start_stack
+
+REMOTE_URL = os.environ.get("FLASHDEAL_API_URL")
+
+
+@dataclass
+class Api:
+    url: str
+    admin_token: str
+    database_url: str | None
+    client: httpx.Client
+
+    def create_sale(self, **overrides: Any) -> dict[str, Any]:
+        body = {"name": "e2e sale", "inventory": 10, "shards": 2, **overrides}
+        answer = self.client.post("/sales", json=body, headers={"Authorization": f"Bearer {self.admin_token}"})
+        assert answer.status_code == 201, answer.text
+        return answer.json()
+
+    def order(
+        self, sale_id: str, user: str | None = None, key: str | None = None, quantity: int = 1, **kwargs: Any
+    ) -> httpx.Response:
+        headers = {"Idempotency-Key": key or f"k-{uuid4()}", "X-User-Id": user or f"u-{uuid4()}"}
+        return self.client.post(f"/sales/{sale_id}/orders", json={"quantity": quantity}, headers=headers, **kwargs)
+
+
+@pytest.fixture(scope="session")
+def api() -> Iterator[Api]:
+    if REMOTE_URL:
+        with httpx.Client(base_url=REMOTE_URL, timeout=30) as client:
+            yield Api(REMOTE_URL, os.environ.get("FLASHDEAL_ADMIN_TOKEN", "local-admin"), None, client)
+        return
+    stack = start_stack("--visibility-timeout", "5")
+    try:
+        with httpx.Client(base_url=stack.api_url, timeout=30) as client:
+            yield Api(stack.api_url, stack.admin_token, stack.database_url, client)
+    finally:
+        stack.stop()
+
+
+@pytest.fixture(scope="module")
+def lab_stack(request: pytest.FixtureRequest) -> Iterator[RunningStack]:
+    """An embedded stack started with the module's ``STACK_ARGS``; skipped against a remote URL."""
+    if REMOTE_URL:
+        pytest.skip("Lambda-semantics tests read the embedded stack's own counters")
+    stack = start_stack(*getattr(request.module, "STACK_ARGS", ()))
+    yield stack
+    stack.stop()

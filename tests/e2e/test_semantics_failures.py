@@ -1,0 +1,44 @@
+"""ReportBatchItemFailures and the redrive policy: only failed records come back; after maxReceiveCount they
+move to the DLQ, and the good records of their batches were settled exactly once."""
+
+import json
+
+import psycopg
+
+from tests.e2e.lab import create_sale, order_bodies, queue_url, send, sqs, wait_until, worker_stats
+
+STACK_ARGS = [
+    "--param",
+    "MaxReceiveCount=2",
+    "--visibility-timeout",
+    "1",
+    "--param",
+    "WorkerBatchSize=10",
+    "--param",
+    "WorkerBatchingWindowSeconds=1",
+    "--param",
+    "WorkerMaximumConcurrency=2",
+    "--param",
+    "WorkerReservedConcurrency=2",
+]
+GOOD, BAD = 8, ["{not json", json.dumps({"order_id": "not-a-uuid"})]
+
+
+def dlq_bodies(stack) -> list[str]:
+    answer = sqs(stack).receive_message(
+        QueueUrl=queue_url(stack, "OrdersDLQ"), MaxNumberOfMessages=10, VisibilityTimeout=0, AttributeNames=["All"]
+    )
+    return [m["Body"] for m in answer.get("Messages", [])]
+
+
+def test_only_failed_records_are_retried_and_then_dead_lettered(lab_stack):
+    sale_id = create_sale(lab_stack)
+    good = order_bodies(sale_id, GOOD)
+    send(lab_stack, good[:4] + BAD + good[4:])
+    bodies = wait_until(lambda: (b := dlq_bodies(lab_stack)) and len(b) == len(BAD) and b, timeout_s=60)
+    assert sorted(bodies) == sorted(BAD)
+    source, _ = worker_stats(lab_stack)
+    assert source["records_ok"] == GOOD  # the good ones were never redelivered
+    assert source["records_failed"] == 2 * len(BAD)  # each bad one was received maxReceiveCount times
+    with psycopg.connect(lab_stack.database_url) as conn:
+        assert conn.execute("SELECT count(*) FROM orders WHERE sale_id = %s", (sale_id,)).fetchone()[0] == GOOD

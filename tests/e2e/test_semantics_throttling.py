@@ -1,0 +1,33 @@
+"""Reserved concurrency below MaximumConcurrency: invocations over the cap are throttled, nothing is lost."""
+
+import psycopg
+
+from tests.e2e.lab import create_sale, order_bodies, send, wait_until, worker_stats
+
+STACK_ARGS = [
+    "--param",
+    "WorkerMaximumConcurrency=4",
+    "--param",
+    "WorkerReservedConcurrency=2",
+    "--param",
+    "WorkerBatchSize=1",
+    "--param",
+    "MaxReceiveCount=100",
+    "--visibility-timeout",
+    "1",
+]
+MESSAGES = 60
+
+
+def test_throttled_batches_come_back_and_nothing_runs_above_the_reserve(lab_stack):
+    sale_id = create_sale(lab_stack)
+    send(lab_stack, order_bodies(sale_id, MESSAGES))
+    wait_until(lambda: worker_stats(lab_stack)[0]["records_ok"] >= MESSAGES, timeout_s=90)
+    source, function = worker_stats(lab_stack)
+    assert source["throttled_batches"] > 0  # four pollers, two environments: some invocations are refused
+    assert function["throttles"] == source["throttled_batches"]
+    assert function["peak_busy"] <= 2
+    assert function["environments"] <= 2
+    with psycopg.connect(lab_stack.database_url) as conn:
+        settled = conn.execute("SELECT count(*) FROM orders WHERE sale_id = %s", (sale_id,)).fetchone()[0]
+    assert settled == MESSAGES  # every throttled message came back after its visibility timeout
