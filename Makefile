@@ -15,10 +15,11 @@ export PATH := $(if $(PY312),$(dir $(PY312)):,)$(PATH)
 export SAM_CLI_TELEMETRY := 0
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help install test test-unit test-integration lint build validate migrate deploy clean
+.PHONY: help install test test-unit test-integration test-e2e lint build validate migrate deploy clean \
+	local demo load e2e-localstack
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
 
 $(BIN)/.installed: pyproject.toml
 	@echo "==> creating $(VENV) with $(PYTHON) ($$($(PYTHON) --version 2>&1))"
@@ -43,6 +44,21 @@ test-unit: $(BIN)/.installed ## unit tier only
 
 test-integration: $(BIN)/.installed ## integration tier only (embedded Postgres + moto)
 	$(BIN)/pytest tests/integration -q
+
+test-e2e: $(BIN)/.installed ## e2e tier only (embedded stack, or FLASHDEAL_API_URL)
+	$(BIN)/pytest tests/e2e -q
+
+local: $(BIN)/.installed ## the embedded stack in the foreground: API on 127.0.0.1:3000, moto on 4566
+	$(BIN)/python -m flashlab.local $(ARGS)
+
+demo: $(BIN)/.installed ## start the stack, run a 5,000-buyer flash sale, print a report, write a plot
+	$(BIN)/python -m flashlab.demo $(ARGS)
+
+load: $(BIN)/.installed ## Artillery against FLASHDEAL_API_URL (default http://127.0.0.1:3000: run make local first)
+	scripts/run-load $(SCENARIO)
+
+e2e-localstack: $(BIN)/.installed ## needs Docker: LocalStack + Postgres, deploy with samlocal, run tests/e2e by URL
+	localstack/e2e.sh
 
 lint: $(BIN)/.installed ## ruff and mypy
 	$(BIN)/ruff check .

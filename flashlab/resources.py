@@ -84,3 +84,28 @@ def create_resources(
         queues[logical_id] = url
         arns[logical_id] = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     return LocalResources(tables=tables, queues=queues)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m flashlab.resources --endpoint URL``: the template's tables and queues on LocalStack/moto."""
+    import argparse
+
+    from flashlab.moto import LOCAL_AWS_ENV, local_client
+
+    parser = argparse.ArgumentParser(prog="python -m flashlab.resources", description=main.__doc__)
+    parser.add_argument("--endpoint", default="http://localhost:4566")
+    args = parser.parse_args(argv)
+    import os
+
+    for key, value in LOCAL_AWS_ENV.items():
+        os.environ.setdefault(key, value)
+    made = create_resources(Template(), local_client("dynamodb", args.endpoint), local_client("sqs", args.endpoint))
+    for name, table in made.tables.items():
+        print(f"table {name}: {table}")
+    for name, url in made.queues.items():
+        print(f"queue {name}: {url}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -124,7 +124,10 @@ def main(argv: list[str] | None = None) -> int:
             reporter.start()
 
         server.startup = startup  # type: ignore[method-assign]
-        server.run()
+        try:
+            server.run()
+        except KeyboardInterrupt:  # uvicorn re-raises Ctrl-C once it has shut down
+            pass
     finally:
         stop.set()
         print("stopping...", flush=True)

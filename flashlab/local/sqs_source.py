@@ -44,6 +44,8 @@ class SqsEventSource:
         self.pollers = source.maximum_concurrency or DEFAULT_POLLERS
         self.stats = SourceStats()
         self._lock = threading.Lock()
+        # moto can hand one message to two concurrent receivers; SQS does not within a visibility timeout.
+        self._receive_lock = threading.Lock()
         self._stop = threading.Event()
         self._threads = [
             threading.Thread(target=self._poll, name=f"sqs-poller-{i}", daemon=True) for i in range(self.pollers)
@@ -71,13 +73,14 @@ class SqsEventSource:
         while not self._stop.is_set() and len(batch) < self.source.batch_size:
             wait = RECEIVE_WAIT_S if not batch else max(0.0, min(RECEIVE_WAIT_S, deadline - time.monotonic()))
             try:
-                answer = self.sqs.receive_message(
-                    QueueUrl=self.queue_url,
-                    MaxNumberOfMessages=min(10, self.source.batch_size - len(batch)),
-                    WaitTimeSeconds=round(wait),
-                    AttributeNames=["All"],
-                    MessageAttributeNames=["All"],
-                )
+                with self._receive_lock:
+                    answer = self.sqs.receive_message(
+                        QueueUrl=self.queue_url,
+                        MaxNumberOfMessages=min(10, self.source.batch_size - len(batch)),
+                        WaitTimeSeconds=round(wait),
+                        AttributeNames=["All"],
+                        MessageAttributeNames=["All"],
+                    )
             except Exception:  # the endpoint is going away (shutdown) or hiccuped; try again
                 time.sleep(0.2)
                 continue

@@ -109,8 +109,11 @@ def test_postgres_is_reached_through_rds_proxy_and_a_secret(template):
     for name in ("OrderWorkerFunction", "SaleAdminFunction"):
         env = template.doc["Resources"][name]["Properties"]["Environment"]["Variables"]
         assert env["DB_SECRET_ARN"] == {"Ref": "DbSecretArn"}
-        assert env["DB_HOST"] == {"Fn::GetAtt": ["DbProxy", "Endpoint"]}
+        assert env["DB_HOST"] == {
+            "Fn::If": ["WithRdsProxy", {"Fn::GetAtt": ["DbProxy", "Endpoint"]}, {"Ref": "AWS::NoValue"}]
+        }
     assert template.resources["DbProxy"]["Properties"]["EngineFamily"] == "POSTGRESQL"
+    assert template.parameters["UseRdsProxy"] == "true"  # on unless a deploy (LocalStack) turns it off
 
 
 def test_outputs(template):
