@@ -115,6 +115,7 @@ def report(
         ("OVERSOLD (must be 0)", f"{oversold}"),
         ("DUPLICATES (must be 0)", f"{duplicates}"),
         ("accepted orders never final", f"{len(result.unfinished)}"),
+        ("requests that got no answer", f"{result.transport_errors}"),
         (
             "accept latency p50 / p95 / p99",
             " / ".join(f"{percentile(accept_latencies, q):.0f}" for q in (0.5, 0.95, 0.99)) + " ms",
@@ -129,6 +130,7 @@ def report(
     lines = [f"FlashDeal demo: sale {sale['sale_id']} ({inventory} units, {sale['sale']['shards']} shards)"]
     lines += [f"  {label:<{width}}  {value}" for label, value in rows]
     ok = oversold == 0 and duplicates == 0 and not result.unfinished and confirmed <= inventory
+    ok = ok and result.transport_errors == 0
     return "\n".join(lines), ok
 
 

@@ -14,9 +14,9 @@ from typing import Any
 from flashlab.events import queue_arn, sqs_event, sqs_record
 from flashlab.handlers import Handler, load_handler
 from flashlab.lambda_context import LocalLambdaContext
+from flashlab.local.runtime import PRELOAD
 from flashlab.template import FunctionSpec, Template
 
-_PRELOAD = ["psycopg", "pydantic", "boto3", "aws_lambda_powertools.utilities.batch", "flashdeal.settling"]
 _handler: Handler | None = None
 _spec: FunctionSpec | None = None
 
@@ -52,7 +52,7 @@ class WorkerPool:
 
     def __init__(self, size: int, environment: dict[str, str], function: str = "OrderWorkerFunction") -> None:
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(_PRELOAD)
+        context.set_forkserver_preload(PRELOAD)
         self._pool = context.Pool(size, initializer=_start_environment, initargs=(function, environment))
 
     def run(self, batches: Iterable[list[tuple[str, str]]]) -> Iterator[BatchResult]:

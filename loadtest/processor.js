@@ -11,13 +11,17 @@ const EXPECTED = new Set([200, 201, 202, 409]);
 function newBuyer(context, events, done) {
   context.vars.userId = `artillery-${crypto.randomUUID()}`;
   context.vars.idemKey = `checkout-${crypto.randomUUID()}`;
-  context.vars.retries = Math.random() < RETRY_SHARE;
+  context.vars.retries = Math.random() < RETRY_SHARE ? 1 : 0; // numbers: ifTrue expressions compare them
   context.vars.orderStatus = "PENDING";
+  context.vars.accepted = 0;
   events.emit("counter", "flashdeal.unexpected_responses", 0);
   return done();
 }
 
 function classify(req, res, context, events, done) {
+  if (res.statusCode === 202) {
+    context.vars.accepted = 1;
+  }
   if (!EXPECTED.has(res.statusCode)) {
     events.emit("counter", "flashdeal.unexpected_responses", 1);
   }
@@ -31,12 +35,11 @@ function classify(req, res, context, events, done) {
   return done();
 }
 
-function retries(context, next) {
-  return next(context.vars.retries === true);
-}
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 function pending(context, next) {
-  return next(Boolean(context.vars.orderId) && context.vars.orderStatus === "PENDING");
+  // only buyers whose order was accepted poll, and only until it is final
+  return next(UUID.test(String(context.vars.orderId || "")) && context.vars.orderStatus === "PENDING");
 }
 
-module.exports = { newBuyer, classify, retries, pending };
+module.exports = { newBuyer, classify, pending };

@@ -4,6 +4,7 @@ python -m flashlab.local [--port 3000] [--aws-port 4566] [--param Name=Value ...
 """
 
 import argparse
+import contextlib
 import os
 import sys
 import threading
@@ -124,10 +125,8 @@ def main(argv: list[str] | None = None) -> int:
             reporter.start()
 
         server.startup = startup  # type: ignore[method-assign]
-        try:
+        with contextlib.suppress(KeyboardInterrupt):  # uvicorn re-raises Ctrl-C once it has shut down
             server.run()
-        except KeyboardInterrupt:  # uvicorn re-raises Ctrl-C once it has shut down
-            pass
     finally:
         stop.set()
         print("stopping...", flush=True)

@@ -27,9 +27,7 @@ PRELOAD = [
     "aws_lambda_powertools.event_handler",
     "aws_lambda_powertools.utilities.batch",
     "aws_lambda_powertools.utilities.idempotency",
-    "flashdeal.settling",
-    "flashdeal.buying",
-]
+]  # never flashdeal itself: its Logger and Metrics read the function's environment when imported
 
 
 INIT_TIMEOUT_S = 10

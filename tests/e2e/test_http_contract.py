@@ -147,3 +147,14 @@ def test_a_burst_never_oversells_or_duplicates(api):
     assert result.transport_errors == 0
     view = SaleView.model_validate(httpx.get(f"{api.url}/sales/{sale['sale_id']}").json())
     assert view.remaining == 0
+
+
+def test_no_request_ever_ended_in_an_internal_error(api):
+    """Runs last in this module: nothing above, the burst included, made a handler fail unexpectedly."""
+    from flashlab.local.gateway import STATS_PATH
+
+    if not api.database_url:
+        pytest.skip("reads the embedded stack's own counters")
+    stats = api.client.get(STATS_PATH).json()
+    assert stats["gateway"]["errors_5xx"] == 0
+    assert all(f["errors"] == 0 for f in stats["functions"].values())
