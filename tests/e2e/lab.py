@@ -8,7 +8,7 @@ from uuid import uuid4
 import boto3
 import httpx
 
-from flashdeal.orders import OrderMessage, order_id_for
+from flashdeal.orders import PlaceOrder, order_message
 from flashlab.stack_process import RunningStack
 
 
@@ -47,20 +47,11 @@ def create_sale(stack: RunningStack, inventory: int = 1000) -> str:
 
 
 def order_bodies(sale_id: str, count: int) -> list[str]:
-    bodies = []
-    for _ in range(count):
-        user, key = f"lab-{uuid4()}", f"k-{uuid4()}"
-        bodies.append(
-            OrderMessage(
-                order_id=order_id_for(user, key),
-                sale_id=sale_id,
-                user_id=user,
-                quantity=1,
-                idempotency_key=key,
-                accepted_at=datetime.now(UTC),
-            ).model_dump_json()
-        )
-    return bodies
+    places = [
+        PlaceOrder(sale_id=sale_id, user_id=f"lab-{uuid4()}", idempotency_key=f"k-{uuid4()}", quantity=1)
+        for _ in range(count)
+    ]
+    return [order_message(place, datetime.now(UTC)).model_dump_json() for place in places]
 
 
 def send(stack: RunningStack, bodies: list[str], queue: str = "OrdersQueue") -> None:

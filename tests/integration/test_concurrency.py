@@ -7,7 +7,7 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from flashdeal.orders import OrderMessage, order_id_for
+from flashdeal.orders import PlaceOrder, order_message
 from flashdeal.sales import SaleView
 from flashlab.workers import WorkerPool
 
@@ -21,17 +21,10 @@ def contended_sale(stack, database, make_sale_module):
     sale_id = UUID(sale["sale_id"])
     messages = []
     for n in range(ORDERS):
-        user, key = f"buyer-{n}-{uuid4().hex[:6]}", f"key-{n}"
-        messages.append(
-            OrderMessage(
-                order_id=order_id_for(user, key),
-                sale_id=sale_id,
-                user_id=user,
-                quantity=1,
-                idempotency_key=key,
-                accepted_at=datetime.now(UTC),
-            )
+        place = PlaceOrder(
+            sale_id=sale_id, user_id=f"buyer-{n}-{uuid4().hex[:6]}", idempotency_key=f"key-{n}", quantity=1
         )
+        messages.append(order_message(place, datetime.now(UTC)))
     deliveries = messages + random.sample(messages, int(ORDERS * DUPLICATE_SHARE))
     random.shuffle(deliveries)
     batches = [

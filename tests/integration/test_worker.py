@@ -7,21 +7,15 @@ from uuid import UUID, uuid4
 import pytest
 
 from flashdeal.errors import StoreUnavailableError
-from flashdeal.orders import OrderMessage, OrderStatus, OrderView, order_id_for
+from flashdeal.orders import OrderMessage, OrderStatus, OrderView, PlaceOrder, order_message
 from flashdeal.sales import SaleView
 
 
 def message(sale_id: str, user: str | None = None, quantity: int = 1, key: str | None = None) -> OrderMessage:
-    user = user or f"u-{uuid4()}"
-    key = key or f"k-{uuid4()}"
-    return OrderMessage(
-        order_id=order_id_for(user, key),
-        sale_id=UUID(sale_id),
-        user_id=user,
-        quantity=quantity,
-        idempotency_key=key,
-        accepted_at=datetime.now(UTC),
+    place = PlaceOrder(
+        sale_id=UUID(sale_id), user_id=user or f"u-{uuid4()}", idempotency_key=key or f"k-{uuid4()}", quantity=quantity
     )
+    return order_message(place, datetime.now(UTC))
 
 
 def deliver(stack, *messages: OrderMessage | str) -> set[int]:

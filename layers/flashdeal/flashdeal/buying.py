@@ -19,7 +19,7 @@ from flashdeal.errors import (
     SoldOutError,
 )
 from flashdeal.observability import count_rejection, logger, metrics
-from flashdeal.orders import OrderAccepted, OrderMessage, OrderView, PlaceOrder, order_id_for, status_url
+from flashdeal.orders import OrderAccepted, OrderView, PlaceOrder, order_id_for, order_message, status_url
 from flashdeal.sale_cache import cached_sale_state
 from flashdeal.sales import SaleView, ensure_open, view_sale
 from flashdeal.settings import OrderApiSettings
@@ -55,14 +55,7 @@ def accept_order(place: PlaceOrder, settings: OrderApiSettings, now: datetime | 
         ensure_open(sale, sold_out, now)
         if place.quantity > sale.per_user_limit:
             raise PurchaseLimitReachedError(f"at most {sale.per_user_limit} per buyer")
-        message = OrderMessage(
-            order_id=order_id_for(place.user_id, place.idempotency_key),
-            sale_id=place.sale_id,
-            user_id=place.user_id,
-            quantity=place.quantity,
-            idempotency_key=place.idempotency_key,
-            accepted_at=now,
-        )
+        message = order_message(place, now)
         created = register_order(settings.sales_table, message, sale.per_user_limit)
     except FlashDealError as rejection:
         count_rejection(rejection.code)

@@ -85,5 +85,17 @@ def order_id_for(user_id: str, idempotency_key: str) -> UUID:
     return uuid5(ORDER_NAMESPACE, f"{user_id}\n{idempotency_key}")
 
 
+def order_message(place: PlaceOrder, accepted_at: datetime) -> OrderMessage:
+    """The message for an accepted buy attempt; its id follows from (buyer, key)."""
+    return OrderMessage(
+        order_id=order_id_for(place.user_id, place.idempotency_key),
+        sale_id=place.sale_id,
+        user_id=place.user_id,
+        quantity=place.quantity,
+        idempotency_key=place.idempotency_key,
+        accepted_at=accepted_at,
+    )
+
+
 def status_url(order_id: UUID) -> str:
     return f"/orders/{order_id}"
