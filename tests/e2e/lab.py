@@ -69,3 +69,13 @@ def wait_until(predicate: Any, timeout_s: float = 60, interval_s: float = 0.25) 
             return value
         time.sleep(interval_s)
     raise AssertionError(f"condition not met within {timeout_s} s")
+
+
+def settle_through_the_stack(stack: RunningStack, count: int) -> tuple[str, dict[str, Any], dict[str, Any]]:
+    """Queues ``count`` orders for a new sale, waits until the worker settled them all; returns the sale id
+    and the event source's and the worker function's counters."""
+    sale_id = create_sale(stack)
+    send(stack, order_bodies(sale_id, count))
+    wait_until(lambda: worker_stats(stack)[0]["records_ok"] >= count, timeout_s=90)
+    source, function = worker_stats(stack)
+    return sale_id, source, function

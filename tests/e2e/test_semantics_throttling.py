@@ -2,7 +2,7 @@
 
 import psycopg
 
-from tests.e2e.lab import create_sale, order_bodies, send, wait_until, worker_stats
+from tests.e2e.lab import settle_through_the_stack
 
 STACK_ARGS = [
     "--param",
@@ -20,10 +20,7 @@ MESSAGES = 60
 
 
 def test_throttled_batches_come_back_and_nothing_runs_above_the_reserve(lab_stack):
-    sale_id = create_sale(lab_stack)
-    send(lab_stack, order_bodies(sale_id, MESSAGES))
-    wait_until(lambda: worker_stats(lab_stack)[0]["records_ok"] >= MESSAGES, timeout_s=90)
-    source, function = worker_stats(lab_stack)
+    sale_id, source, function = settle_through_the_stack(lab_stack, MESSAGES)
     assert source["throttled_batches"] > 0  # four pollers, two environments: some invocations are refused
     assert function["throttles"] == source["throttled_batches"]
     assert function["peak_busy"] <= 2
