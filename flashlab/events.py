@@ -7,7 +7,6 @@ import base64
 import json
 import time
 import uuid
-from pathlib import Path
 from typing import Any
 
 from flashlab import REPO_ROOT
@@ -97,21 +96,25 @@ def sqs_record(
     receive_count: int = 1,
     receipt_handle: str | None = None,
     sent_at_ms: int | None = None,
+    attributes: dict[str, str] | None = None,
+    md5_of_body: str = "",
 ) -> dict[str, Any]:
+    """One record of an SQS event; ``attributes`` are a received message's own, when there is one."""
     message_id = message_id or str(uuid.uuid4())
     sent = sent_at_ms or int(time.time() * 1000)
     return {
         "messageId": message_id,
         "receiptHandle": receipt_handle or message_id,
         "body": body,
-        "attributes": {
+        "attributes": attributes
+        or {
             "ApproximateReceiveCount": str(receive_count),
             "SentTimestamp": str(sent),
             "SenderId": ACCOUNT,
             "ApproximateFirstReceiveTimestamp": str(sent),
         },
         "messageAttributes": {},
-        "md5OfBody": "",
+        "md5OfBody": md5_of_body,
         "eventSource": "aws:sqs",
         "eventSourceARN": queue_arn,
         "awsRegion": REGION,
@@ -124,7 +127,3 @@ def sqs_event(records: list[dict[str, Any]]) -> dict[str, Any]:
 
 def queue_arn(name: str) -> str:
     return f"arn:aws:sqs:{REGION}:{ACCOUNT}:{name}"
-
-
-def write_json(path: Path, data: dict[str, Any]) -> None:
-    path.write_text(json.dumps(data, indent=2) + "\n")

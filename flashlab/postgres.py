@@ -20,18 +20,6 @@ class Database:
     url: str
     server: Any = None  # the pgserver handle when we started it
 
-    @property
-    def embedded(self) -> bool:
-        return self.server is not None
-
-    def bin_dir(self) -> Path | None:
-        if self.server is None:
-            found = shutil.which("pgbench")
-            return Path(found).parent if found else None
-        import pgserver
-
-        return Path(pgserver.__file__).parent / "pginstall" / "bin"
-
     def stop(self) -> None:
         """Stops the embedded server unless another live process still uses it."""
         if self.server is not None:

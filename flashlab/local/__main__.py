@@ -61,8 +61,8 @@ def parse_args(argv: list[str] | None) -> StackOptions:
         data_dir=args.data_dir,
         fresh_database=args.fresh,
         verbose=args.verbose,
+        status_interval_s=args.status_interval,
     )
-    options.status_interval = args.status_interval  # type: ignore[attr-defined]
     return options
 
 
@@ -110,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
         server = uvicorn.Server(config)
         reporter = threading.Thread(
             target=report_status,
-            args=(stack, options.status_interval, stop),  # type: ignore[attr-defined]
+            args=(stack, options.status_interval_s, stop),
             daemon=True,
         )
         original_startup = server.startup

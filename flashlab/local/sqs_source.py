@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from flashlab.events import queue_arn, sqs_event
+from flashlab.events import queue_arn, sqs_event, sqs_record
 from flashlab.local.runtime import FunctionFailedError, FunctionRuntime, ThrottledError
 from flashlab.template import SqsSource
 
@@ -93,7 +93,19 @@ class SqsEventSource:
         return batch
 
     def _invoke(self, messages: list[dict[str, Any]]) -> None:
-        event = sqs_event([self._record(m) for m in messages])
+        event = sqs_event(
+            [
+                sqs_record(
+                    m["Body"],
+                    self.arn,
+                    message_id=m["MessageId"],
+                    receipt_handle=m["ReceiptHandle"],
+                    attributes=m.get("Attributes"),
+                    md5_of_body=m.get("MD5OfBody", ""),
+                )
+                for m in messages
+            ]
+        )
         with self._lock:
             self.stats.batches += 1
             self.stats.largest_batch = max(self.stats.largest_batch, len(messages))
@@ -135,16 +147,3 @@ class SqsEventSource:
         except (AttributeError, KeyError, TypeError):
             return ids  # an unreadable response fails the whole batch, as in Lambda
         return ids if failed - ids else failed
-
-    def _record(self, message: dict[str, Any]) -> dict[str, Any]:
-        return {
-            "messageId": message["MessageId"],
-            "receiptHandle": message["ReceiptHandle"],
-            "body": message["Body"],
-            "attributes": message.get("Attributes", {}),
-            "messageAttributes": message.get("MessageAttributes", {}),
-            "md5OfBody": message.get("MD5OfBody", ""),
-            "eventSource": "aws:sqs",
-            "eventSourceARN": self.arn,
-            "awsRegion": "us-east-1",
-        }

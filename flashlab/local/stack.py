@@ -35,6 +35,7 @@ class StackOptions:
     fresh_database: bool = False
     split_sqs: bool = True
     verbose: bool = False
+    status_interval_s: float = 60
 
 
 class EmbeddedStack:
@@ -48,6 +49,7 @@ class EmbeddedStack:
         self.sources: list[SqsEventSource] = []
         self.gateway: Gateway | None = None
         self.warnings: list[str] = []
+        self.sqs: Any = None
         self.api_port = free_port(options.api_port)
 
     @property
@@ -71,7 +73,7 @@ class EmbeddedStack:
         queue_overrides = (
             {"VisibilityTimeout": self.options.visibility_timeout_s} if self.options.visibility_timeout_s else {}
         )
-        sqs = local_client("sqs", aws_env.get("AWS_ENDPOINT_URL_SQS", main.url))
+        sqs = self.sqs = local_client("sqs", aws_env.get("AWS_ENDPOINT_URL_SQS", main.url))
         self.resources = create_resources(
             self.template, local_client("dynamodb", main.url), sqs, queue_overrides=queue_overrides
         )
@@ -122,7 +124,7 @@ class EmbeddedStack:
     def status(self) -> dict[str, Any]:
         """Counters for the status line and ``GET /_local/stats``."""
         assert self.resources is not None
-        sqs = local_client("sqs", os.environ.get("AWS_ENDPOINT_URL_SQS", self.aws_url))
+        sqs = self.sqs
         queues = {}
         for name, url in self.resources.queues.items():
             attrs = sqs.get_queue_attributes(
