@@ -1,8 +1,9 @@
 """The events in events/ (what `sam local invoke -e` uses) run through the real handlers."""
 
 import json
+from uuid import UUID
 
-from flashdeal.orders import OrderMessage
+from flashdeal.orders import OrderMessage, order_id_for
 from flashlab.events import load_event
 
 CANONICAL_SALE = "7f1b5f5e-1c1e-4b61-9d54-2f8d0b3b8a10"
@@ -22,8 +23,11 @@ def test_order_events_for_a_real_sale(stack, make_sale):
     sale_id = make_sale()["sale_id"]
     answer = stack.invoke("OrderApiFunction", event_for_sale("place_order", sale_id))
     assert answer["statusCode"] == 202
-    get = load_event("get_order")
-    assert get["pathParameters"]["order_id"] == json.loads(answer["body"])["order_id"]
+    order_id = json.loads(answer["body"])["order_id"]
+    assert order_id == str(order_id_for("buyer-123", UUID(sale_id), "checkout-5b1f0e"))  # the event's buyer and key
+    canonical_order = load_event("get_order")["pathParameters"]["order_id"]
+    assert canonical_order == str(order_id_for("buyer-123", UUID(CANONICAL_SALE), "checkout-5b1f0e"))
+    get = json.loads(json.dumps(load_event("get_order")).replace(canonical_order, order_id))
     assert stack.invoke("OrderApiFunction", get)["statusCode"] == 200
     assert stack.invoke("OrderApiFunction", event_for_sale("get_sale", sale_id))["statusCode"] == 200
     assert stack.invoke("OrderApiFunction", load_event("health"))["statusCode"] == 200

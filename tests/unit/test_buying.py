@@ -52,7 +52,7 @@ def queued(settings) -> list[OrderMessage]:
 
 def test_an_accepted_order_is_pending_and_queued(settings, sale):
     accepted = accept_order(place(sale.sale_id), settings)
-    assert accepted.order_id == order_id_for("alice", "k1")
+    assert accepted.order_id == order_id_for("alice", sale.sale_id, "k1")
     assert accepted.status_url == f"/orders/{accepted.order_id}"
     assert get_order_view(settings.sales_table, accepted.order_id, "alice").status is OrderStatus.PENDING
     [message] = queued(settings)
@@ -102,6 +102,6 @@ def test_a_queue_failure_accepts_nothing_and_returns_the_quota(settings, sale):
     with pytest.raises(OrderNotAcceptedError):
         accept_order(place(sale.sale_id, key="k1", quantity=2), broken)
     with pytest.raises(OrderNotFoundError):
-        get_order_view(settings.sales_table, order_id_for("alice", "k1"), "alice")
+        get_order_view(settings.sales_table, order_id_for("alice", sale.sale_id, "k1"), "alice")
     # AND the buyer's full quota is still there
     accept_order(place(sale.sale_id, key="k2", quantity=2), settings)

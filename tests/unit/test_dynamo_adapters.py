@@ -21,9 +21,10 @@ NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 
 
 def message(user: str = "alice", key: str = "k1", quantity: int = 1, sale_id=None) -> OrderMessage:
+    sale_id = sale_id or uuid4()
     return OrderMessage(
-        order_id=order_id_for(user, key),
-        sale_id=sale_id or uuid4(),
+        order_id=order_id_for(user, sale_id, key),
+        sale_id=sale_id,
         user_id=user,
         quantity=quantity,
         idempotency_key=key,

@@ -1,3 +1,5 @@
+from uuid import uuid4
+
 import pytest
 from pydantic import ValidationError
 
@@ -5,9 +7,12 @@ from flashdeal.orders import OrderRequest, PlaceOrder, order_id_for
 
 
 def test_the_same_buyer_and_key_always_name_the_same_order():
-    assert order_id_for("alice", "k-1") == order_id_for("alice", "k-1")
-    assert order_id_for("alice", "k-1") != order_id_for("bob", "k-1")
-    assert order_id_for("alice", "k-1") != order_id_for("alice", "k-2")
+    sale, other_sale = uuid4(), uuid4()
+    assert order_id_for("alice", sale, "k-1") == order_id_for("alice", sale, "k-1")
+    assert order_id_for("alice", sale, "k-1") != order_id_for("bob", sale, "k-1")
+    assert order_id_for("alice", sale, "k-1") != order_id_for("alice", sale, "k-2")
+    # a key reused for another sale (after its idempotency record expired) names a new order
+    assert order_id_for("alice", sale, "k-1") != order_id_for("alice", other_sale, "k-1")
 
 
 @pytest.mark.parametrize("key", ["", "x" * 129, "has space", "tab\there", "é"])

@@ -37,7 +37,7 @@ def place_order(
         sale, sold_out = cached_sale_state(settings.sales_table, place.sale_id, settings.sale_state_ttl_seconds)
         ensure_open(sale, sold_out)
     except (SaleNotActiveError, SoldOutError) as closed:
-        if order_exists(settings.sales_table, order_id_for(place.user_id, place.idempotency_key)):
+        if order_exists(settings.sales_table, order_id_for(place.user_id, place.sale_id, place.idempotency_key)):
             return accept(place)
         count_rejection(closed.code)
         raise

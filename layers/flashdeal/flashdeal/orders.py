@@ -7,8 +7,9 @@ from uuid import UUID, uuid5
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-# A fixed namespace: the same (buyer, Idempotency-Key) always names the same order,
-# even if the API crashed after queueing and the client retried.
+# A fixed namespace: the same (buyer, sale, Idempotency-Key) always names the same order, even if the
+# API crashed after queueing and the client retried. The sale is part of it: once an idempotency record
+# has expired, a key reused for another sale must not name an order that was already settled.
 ORDER_NAMESPACE = UUID("6f1c2b1e-8a8e-4a57-9a53-5e0f0b7a3d42")
 IdempotencyKey = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[\x21-\x7e]+$")]
 
@@ -81,14 +82,14 @@ class Settlement(BaseModel):
     settled_at: datetime
 
 
-def order_id_for(user_id: str, idempotency_key: str) -> UUID:
-    return uuid5(ORDER_NAMESPACE, f"{user_id}\n{idempotency_key}")
+def order_id_for(user_id: str, sale_id: UUID, idempotency_key: str) -> UUID:
+    return uuid5(ORDER_NAMESPACE, f"{user_id}\n{sale_id}\n{idempotency_key}")
 
 
 def order_message(place: PlaceOrder, accepted_at: datetime) -> OrderMessage:
-    """The message for an accepted buy attempt; its id follows from (buyer, key)."""
+    """The message for an accepted buy attempt; its id follows from (buyer, sale, key)."""
     return OrderMessage(
-        order_id=order_id_for(place.user_id, place.idempotency_key),
+        order_id=order_id_for(place.user_id, place.sale_id, place.idempotency_key),
         sale_id=place.sale_id,
         user_id=place.user_id,
         quantity=place.quantity,
