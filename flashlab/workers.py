@@ -1,24 +1,27 @@
 """A pool of worker processes, each one a Lambda execution environment running the real worker handler.
 
 Module state (the cached Postgres connection) lives per process, as it does per environment in Lambda.
-Used by the concurrency tests and the contention benchmarks.
+Used by the concurrency tests and the contention benchmarks. With ``publish=False`` the handler's
+DynamoDB stage is swapped for a recorder, so only the Postgres settlement is exercised.
 """
 
 import multiprocessing
 import os
+import sys
 import time
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 from flashlab.events import queue_arn, sqs_event, sqs_record
-from flashlab.handlers import Handler, load_handler
+from flashlab.handlers import Handler, load_handler, module_key
 from flashlab.lambda_context import LocalLambdaContext
 from flashlab.local.runtime import PRELOAD
 from flashlab.template import FunctionSpec, Template
 
 _handler: Handler | None = None
 _spec: FunctionSpec | None = None
+_recorded: list[tuple[str, str, bool]] = []  # (order id, status, replayed) of each settled record
 
 
 @dataclass(frozen=True)
@@ -26,37 +29,67 @@ class BatchResult:
     failed_ids: list[str]
     seconds: float
     pid: int
+    settled: list[tuple[str, str, bool]] = field(default_factory=list)  # only with publish=False
 
 
-def _start_environment(function: str, environment: dict[str, str]) -> None:
+def _start_environment(function: str, environment: dict[str, str], publish: bool) -> None:
     global _handler, _spec
     os.environ.update(environment)
+    os.environ.setdefault("AWS_LAMBDA_FUNCTION_NAME", function)
     _spec = Template().functions()[function]
     _handler = load_handler(_spec, environment)
+    if not publish:
+        module = sys.modules[module_key(_spec)]
+        module.publish_outcome = _record_outcome  # type: ignore[attr-defined]
+        module.publish_sold_counts = lambda published, table: None  # type: ignore[attr-defined]
 
 
-def _invoke(batch: list[tuple[str, str]]) -> BatchResult:
+def _record_outcome(outcome: Any, sales_table: str) -> Any:
+    if isinstance(outcome, Exception):
+        raise outcome
+    _recorded.append((str(outcome.order_id), outcome.status.value, outcome.replayed))
+    return outcome
+
+
+def invoke(batch: list[tuple[str, str]]) -> BatchResult:
+    """Runs the handler on one SQS-shaped batch of (message id, body) in this environment."""
     assert _handler is not None
     assert _spec is not None
     assert _spec.sqs is not None
     arn = queue_arn(_spec.sqs.queue)
     event = sqs_event([sqs_record(body, arn, message_id=message_id) for message_id, body in batch])
+    _recorded.clear()
     started = time.perf_counter()
     answer = _handler(event, LocalLambdaContext(_spec.name, _spec.timeout_s, _spec.memory_mb))
+    seconds = time.perf_counter() - started
     failed = [f["itemIdentifier"] for f in answer.get("batchItemFailures", [])]
-    return BatchResult(failed, time.perf_counter() - started, os.getpid())
+    return BatchResult(failed, seconds, os.getpid(), list(_recorded))
 
 
 class WorkerPool:
     """``size`` worker environments; ``run`` feeds them batches of (message id, body)."""
 
-    def __init__(self, size: int, environment: dict[str, str], function: str = "OrderWorkerFunction") -> None:
+    def __init__(
+        self,
+        size: int,
+        environment: dict[str, str],
+        function: str = "OrderWorkerFunction",
+        publish: bool = True,
+    ) -> None:
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(PRELOAD)
-        self._pool = context.Pool(size, initializer=_start_environment, initargs=(function, environment))
+        self.size = size
+        self._pool = context.Pool(size, initializer=_start_environment, initargs=(function, environment, publish))
 
     def run(self, batches: Iterable[list[tuple[str, str]]]) -> Iterator[BatchResult]:
-        return self._pool.imap_unordered(_invoke, batches, chunksize=1)
+        return self._pool.imap_unordered(invoke, batches, chunksize=1)
+
+    def each(self, task: Callable[[Any], Any], arguments: list[Any]) -> list[Any]:
+        """Runs ``task`` once per argument, one per process when there are no more arguments than processes."""
+        return self._pool.map(task, arguments, chunksize=1)
+
+    def pids(self) -> list[int]:
+        return [process.pid for process in self._pool._pool]  # type: ignore[attr-defined]
 
     def close(self) -> None:
         self._pool.close()

@@ -62,6 +62,8 @@ def test_create_sale_writes_the_shards_to_postgres(stack, conn):
         ({"inventory": 10}, "body.name"),
         ({"name": "s", "inventory": 10, "ends_at": "tomorrow"}, "body.ends_at"),
         ({"name": "s", "inventory": 10, "per_user_limit": -1}, "body.per_user_limit"),
+        ({"name": "s", "inventory": 10, "strategy": "pessimistic"}, "body.strategy"),
+        ({"name": "s", "inventory": 10, "strategy": "atomic", "shards": 4}, "body.shards"),
     ],
 )
 def test_create_sale_names_the_bad_field(stack, body, field):
@@ -69,6 +71,16 @@ def test_create_sale_names_the_bad_field(stack, body, field):
     assert answer.status == 422
     assert answer.body["error"] == "validation_error"
     assert field in error_fields(answer)
+
+
+@pytest.mark.parametrize(("strategy", "shards"), [("naive", 1), ("optimistic", 1), ("batched", 8)])
+def test_create_sale_stores_the_strategy_in_postgres(stack, conn, strategy, shards):
+    answer = stack.request("POST", "/sales", {"name": "s", "inventory": 10, "strategy": strategy}, **ADMIN_ONLY)
+    assert answer.status == 201, answer.body
+    created = SaleCreated.model_validate(answer.body)
+    assert (created.sale.strategy.value, created.sale.shards) == (strategy, shards)
+    stored = conn.execute("SELECT strategy, shard_count FROM sales WHERE sale_id = %s", (created.sale_id,)).fetchone()
+    assert stored == (strategy, shards)
 
 
 def test_create_sale_refuses_inconsistent_windows_and_shards(stack):

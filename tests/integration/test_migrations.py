@@ -39,7 +39,8 @@ def test_an_edited_migration_is_refused(empty_database, tmp_path, monkeypatch):
 
 def test_the_cli_reports_what_it_did(empty_database, capsys):
     assert migrate.main(["migrate", empty_database]) == 0
-    assert "applied 1 migration(s)" in capsys.readouterr().out
+    files = sorted(path.name for path in migrate.MIGRATIONS.glob("*.sql"))
+    assert f"applied {len(files)} migration(s): {', '.join(files)}" in capsys.readouterr().out
 
 
 @pytest.fixture

@@ -111,18 +111,18 @@ def test_an_order_bigger_than_the_stock_takes_nothing(stack, conn, make_sale):
 
 
 def test_a_dynamodb_failure_after_commit_is_retried_and_then_published(stack, conn, make_sale, monkeypatch):
-    import flashdeal.settling as settling
+    import flashdeal.publishing as publishing
 
     sale = make_sale(inventory=2, shards=1)
     msg = message(sale["sale_id"])
-    real = settling.record_settlement
+    real = publishing.record_settlement
 
     def failing(*args, **kwargs):
         raise StoreUnavailableError("DynamoDB throttled")
 
-    monkeypatch.setattr(settling, "record_settlement", failing)
+    monkeypatch.setattr(publishing, "record_settlement", failing)
     assert deliver(stack, msg) == {0}  # committed in Postgres, not yet published
-    monkeypatch.setattr(settling, "record_settlement", real)
+    monkeypatch.setattr(publishing, "record_settlement", real)
     assert deliver(stack, msg) == set()  # the redelivery publishes the stored outcome
     assert status_seen_by_api(stack, msg).status is OrderStatus.CONFIRMED
     assert stock(conn, sale["sale_id"]) == [1]

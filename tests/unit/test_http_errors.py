@@ -63,7 +63,12 @@ def test_retryable_answers_say_when_to_retry(exc):
 def test_every_domain_error_with_an_http_meaning_is_in_the_table():
     from flashdeal.http_errors import ERROR_STATUS
 
-    internal = {errors.FlashDealError, errors.InvalidOrderMessageError, errors.OrderAlreadySettledError}
+    internal = {
+        errors.FlashDealError,
+        errors.InvalidOrderMessageError,
+        errors.OrderAlreadySettledError,
+        errors.InventoryContentionError,
+    }
     declared = {
         cls for cls in vars(errors).values() if isinstance(cls, type) and issubclass(cls, errors.FlashDealError)
     }

@@ -5,7 +5,7 @@ import pytest
 from pydantic import ValidationError
 
 from flashdeal.errors import SaleNotActiveError, SoldOutError
-from flashdeal.sales import SaleRequest, SaleStatus, ensure_open, new_sale, sale_status, view_sale
+from flashdeal.sales import SaleRequest, SaleStatus, Strategy, ensure_open, new_sale, sale_status, view_sale
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 
@@ -25,6 +25,20 @@ def make_sale(starts_in: timedelta = timedelta(0), lasts: timedelta | None = Non
 def test_defaults_fill_in_start_shards_and_limit():
     sale = new_sale(SaleRequest(name="socks", inventory=100), uuid4(), NOW)
     assert (sale.starts_at, sale.ends_at, sale.shards, sale.per_user_limit) == (NOW, None, 8, 1)
+    assert sale.strategy is Strategy.SHARDED
+
+
+@pytest.mark.parametrize(("strategy", "shards"), [("naive", 1), ("atomic", 1), ("optimistic", 1), ("batched", 8)])
+def test_one_row_strategies_default_to_one_shard(strategy, shards):
+    sale = new_sale(SaleRequest(name="socks", inventory=100, strategy=strategy), uuid4(), NOW)
+    assert (sale.strategy.value, sale.shards) == (strategy, shards)
+
+
+def test_a_one_row_strategy_refuses_shards_naming_the_field():
+    with pytest.raises(ValidationError) as error:
+        SaleRequest.model_validate({"name": "x", "inventory": 10, "strategy": "naive", "shards": 4})
+    assert error.value.errors()[0]["loc"] == ("shards",)
+    assert "naive strategy keeps its stock in one row" in str(error.value)
 
 
 @pytest.mark.parametrize(
@@ -68,6 +82,7 @@ def test_remaining_is_inventory_minus_sold_and_zero_once_sold_out():
         ({"name": "x", "inventory": 10, "per_user_limit": 0}, "per_user_limit"),
         ({"name": "x", "inventory": 10, "starts_at": "2026-11-22T10:00:00"}, "starts_at"),  # naive time
         ({"name": "x", "inventory": 10, "colour": "red"}, "colour"),
+        ({"name": "x", "inventory": 10, "strategy": "pessimistic"}, "strategy"),
     ],
 )
 def test_bad_sale_requests_name_the_field(body, field):

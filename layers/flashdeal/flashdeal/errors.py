@@ -61,3 +61,9 @@ class OrderAlreadySettledError(FlashDealError):
     """Another delivery of the same order committed first; this attempt was rolled back."""
 
     code = "order_already_settled"
+
+
+class InventoryContentionError(FlashDealError):
+    """The optimistic strategy lost the race too many times; the record fails and SQS redelivers it."""
+
+    code = "inventory_contention"

@@ -5,11 +5,26 @@ from enum import StrEnum
 from typing import Annotated, Self
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from flashdeal.errors import SaleNotActiveError, SoldOutError
 
 MAX_SHARDS = 1000
+DEFAULT_SHARDS = 8
+
+
+class Strategy(StrEnum):
+    """How the worker takes a sale's stock; see docs/lab/."""
+
+    NAIVE = "naive"  # one row: SELECT ... FOR UPDATE, check, UPDATE
+    ATOMIC = "atomic"  # one row: conditional UPDATE ... WHERE remaining >= q
+    OPTIMISTIC = "optimistic"  # one row with a version: read, UPDATE ... WHERE version = v, bounded retries
+    SHARDED = "sharded"  # N rows: a random shard first, then the others
+    BATCHED = "batched"  # N rows: a whole SQS batch per sale in one transaction, set-based
+
+    @property
+    def single_row(self) -> bool:
+        return self in (Strategy.NAIVE, Strategy.ATOMIC, Strategy.OPTIMISTIC)
 
 
 class SaleStatus(StrEnum):
@@ -26,14 +41,29 @@ class SaleRequest(BaseModel):
 
     name: Annotated[str, Field(min_length=1, max_length=200)]
     inventory: Annotated[int, Field(gt=0, le=100_000_000, strict=True)]
-    shards: Annotated[int, Field(ge=1, le=MAX_SHARDS, strict=True)] = 8
+    strategy: Strategy = Strategy.SHARDED
+    shards: Annotated[int | None, Field(ge=1, le=MAX_SHARDS, strict=True)] = None  # 8, or 1 for one-row strategies
     starts_at: AwareDatetime | None = None
     ends_at: AwareDatetime | None = None
     per_user_limit: Annotated[int, Field(ge=1, le=1000, strict=True)] = 1
 
+    @field_validator("shards")
+    @classmethod
+    def _one_row_means_one_shard(cls, shards: int | None, info: ValidationInfo) -> int | None:
+        strategy = info.data.get("strategy")
+        if shards not in (None, 1) and isinstance(strategy, Strategy) and strategy.single_row:
+            raise ValueError(f"the {strategy.value} strategy keeps its stock in one row: shards must be 1")
+        return shards
+
+    @property
+    def shard_count(self) -> int:
+        if self.shards is not None:
+            return self.shards
+        return 1 if self.strategy.single_row else DEFAULT_SHARDS
+
     @model_validator(mode="after")
     def _check_consistency(self) -> Self:
-        if self.shards > self.inventory:
+        if self.shard_count > self.inventory:
             raise ValueError("shards must not exceed inventory")
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
             raise ValueError("ends_at must be after starts_at")
@@ -47,10 +77,21 @@ class Sale(BaseModel):
     name: str
     inventory: int
     shards: int
+    strategy: Strategy = Strategy.SHARDED
     starts_at: AwareDatetime
     ends_at: AwareDatetime | None = None
     per_user_limit: int
     created_at: AwareDatetime
+
+
+class SaleRules(BaseModel):
+    """What the worker needs to settle a sale's orders. Fixed at creation, so safe to cache."""
+
+    model_config = ConfigDict(frozen=True)
+
+    strategy: Strategy
+    shards: int
+    per_user_limit: int
 
 
 class SaleView(Sale):
@@ -70,7 +111,8 @@ def new_sale(request: SaleRequest, sale_id: UUID, now: datetime) -> Sale:
         sale_id=sale_id,
         name=request.name,
         inventory=request.inventory,
-        shards=request.shards,
+        shards=request.shard_count,
+        strategy=request.strategy,
         starts_at=request.starts_at or now,
         ends_at=request.ends_at,
         per_user_limit=request.per_user_limit,

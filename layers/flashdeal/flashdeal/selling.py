@@ -24,5 +24,7 @@ def create_sale(
             put_sale(sales_table, sale)
     except psycopg.OperationalError as exc:
         raise StoreUnavailableError("Postgres is unavailable") from exc
-    logger.info("sale created", sale_id=str(sale.sale_id), inventory=sale.inventory, shards=sale.shards)
+    logger.info(
+        "sale created", sale_id=str(sale.sale_id), inventory=sale.inventory, shards=sale.shards, strategy=sale.strategy
+    )
     return SaleCreated(sale_id=sale.sale_id, sale=view_sale(sale, sold=0, sold_out=False, now=now))

@@ -1,7 +1,7 @@
-"""Sales, shards, purchases and orders in Postgres: the source of truth for stock."""
+"""Sales, purchases and orders in Postgres: the source of truth. Stock takes live in ``stock``."""
 
-import random
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 import psycopg
@@ -11,33 +11,21 @@ from flashdeal.errors import (
     OrderAlreadySettledError,
     PurchaseLimitReachedError,
     SaleNotFoundError,
-    SoldOutError,
 )
 from flashdeal.orders import OrderMessage, OrderStatus, Settlement
-from flashdeal.sales import Sale
-
-_TAKE_WHOLE = """
-UPDATE inventory_shards SET remaining = remaining - %(q)s
-WHERE sale_id = %(sale)s AND shard_no = %(shard)s AND remaining >= %(q)s
-RETURNING remaining"""
-
-_TAKE_PART = """
-UPDATE inventory_shards s SET remaining = s.remaining - t.take
-FROM (SELECT shard_no, LEAST(remaining, %(q)s) AS take FROM inventory_shards
-      WHERE sale_id = %(sale)s AND shard_no = %(shard)s AND remaining > 0 FOR UPDATE) t
-WHERE s.sale_id = %(sale)s AND s.shard_no = t.shard_no
-RETURNING t.take"""
+from flashdeal.sales import Sale, SaleRules, Strategy
 
 
 def insert_sale(conn: psycopg.Connection, sale: Sale) -> None:
     conn.execute(
-        "INSERT INTO sales (sale_id, name, inventory, shard_count, starts_at, ends_at, per_user_limit,"
-        " created_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+        "INSERT INTO sales (sale_id, name, inventory, shard_count, strategy, starts_at, ends_at, per_user_limit,"
+        " created_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
         (
             sale.sale_id,
             sale.name,
             sale.inventory,
             sale.shards,
+            sale.strategy.value,
             sale.starts_at,
             sale.ends_at,
             sale.per_user_limit,
@@ -57,21 +45,34 @@ def insert_sale(conn: psycopg.Connection, sale: Sale) -> None:
     )
 
 
-def get_sale_rules(conn: psycopg.Connection, sale_id: UUID) -> tuple[int, int]:
-    """(shard count, per-user limit) of a sale."""
-    row = conn.execute("SELECT shard_count, per_user_limit FROM sales WHERE sale_id = %s", (sale_id,)).fetchone()
-    if row is None:
-        raise SaleNotFoundError(f"sale {sale_id} does not exist")
-    return row[0], row[1]
+_rules: dict[UUID, SaleRules] = {}  # a sale's rules never change: cached while the environment is warm
+
+
+def get_sale_rules(conn: psycopg.Connection, sale_id: UUID) -> SaleRules:
+    if sale_id not in _rules:
+        row = conn.execute(
+            "SELECT strategy, shard_count, per_user_limit FROM sales WHERE sale_id = %s", (sale_id,)
+        ).fetchone()
+        if row is None:
+            raise SaleNotFoundError(f"sale {sale_id} does not exist")
+        _rules[sale_id] = SaleRules(strategy=Strategy(row[0]), shards=row[1], per_user_limit=row[2])
+    return _rules[sale_id]
+
+
+_SETTLED = "SELECT order_id, sale_id, user_id, quantity, status, reason, settled_at FROM orders"
 
 
 def find_settlement(conn: psycopg.Connection, order_id: UUID) -> Settlement | None:
-    row = conn.execute(
-        "SELECT order_id, sale_id, user_id, quantity, status, reason, settled_at FROM orders WHERE order_id = %s",
-        (order_id,),
-    ).fetchone()
-    if row is None:
-        return None
+    row = conn.execute(f"{_SETTLED} WHERE order_id = %s", (order_id,)).fetchone()
+    return None if row is None else _settlement(row)
+
+
+def find_settlements(conn: psycopg.Connection, order_ids: list[UUID]) -> dict[UUID, Settlement]:
+    rows = conn.execute(f"{_SETTLED} WHERE order_id = ANY(%s)", (order_ids,)).fetchall()
+    return {row[0]: _settlement(row) for row in rows}
+
+
+def _settlement(row: tuple[Any, ...]) -> Settlement:
     order_id, sale_id, user_id, quantity, status, reason, settled_at = row
     return Settlement(
         order_id=order_id,
@@ -98,36 +99,29 @@ def reserve_purchase(conn: psycopg.Connection, message: OrderMessage, limit: int
         raise PurchaseLimitReachedError("this buyer has reached the sale's purchase limit")
 
 
-def take_stock(conn: psycopg.Connection, sale_id: UUID, shard_count: int, quantity: int) -> bool:
-    """Takes ``quantity`` units, from a random shard first, then across the others.
-
-    Returns True when the sale is now exhausted. Raises SoldOutError (with ``exhausted``)
-    when the units are not there; call it inside a savepoint so partial takes roll back.
-    """
-    start = random.randrange(shard_count)
-    row = conn.execute(_TAKE_WHOLE, {"q": quantity, "sale": sale_id, "shard": start}).fetchone()
-    if row is not None:
-        return row[0] == 0 and remaining_stock(conn, sale_id) == 0
-    candidates = conn.execute(
-        "SELECT shard_no, remaining FROM inventory_shards WHERE sale_id = %s AND remaining > 0", (sale_id,)
-    ).fetchall()
-    available = sum(remaining for _, remaining in candidates)
-    if available < quantity:
-        raise SoldOutError("the sale is sold out", exhausted=available == 0)
-    need = quantity
-    for shard, _ in sorted(candidates, key=lambda c: (c[0] - start) % shard_count):
-        taken = conn.execute(_TAKE_PART, {"q": need, "sale": sale_id, "shard": shard}).fetchone()
-        need -= taken[0] if taken else 0
-        if need == 0:
-            return remaining_stock(conn, sale_id) == 0
-    raise SoldOutError("the sale is sold out", exhausted=False)
-
-
 def remaining_stock(conn: psycopg.Connection, sale_id: UUID) -> int:
     row = conn.execute(
         "SELECT COALESCE(SUM(remaining), 0) FROM inventory_shards WHERE sale_id = %s", (sale_id,)
     ).fetchone()
     return int(row[0]) if row else 0
+
+
+ORDER_COLUMNS = "order_id, sale_id, user_id, quantity, status, reason, idempotency_key, accepted_at, settled_at"
+
+
+def order_row(message: OrderMessage, status: OrderStatus, reason: str | None, settled_at: datetime) -> tuple[Any, ...]:
+    """An order's values in ORDER_COLUMNS order."""
+    return (
+        message.order_id,
+        message.sale_id,
+        message.user_id,
+        message.quantity,
+        status.value,
+        reason,
+        message.idempotency_key,
+        message.accepted_at,
+        settled_at,
+    )
 
 
 def insert_order(
@@ -139,19 +133,8 @@ def insert_order(
 ) -> None:
     try:
         conn.execute(
-            "INSERT INTO orders (order_id, sale_id, user_id, quantity, status, reason, idempotency_key,"
-            " accepted_at, settled_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
-            (
-                message.order_id,
-                message.sale_id,
-                message.user_id,
-                message.quantity,
-                status.value,
-                reason,
-                message.idempotency_key,
-                message.accepted_at,
-                settled_at,
-            ),
+            f"INSERT INTO orders ({ORDER_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            order_row(message, status, reason, settled_at),
         )
     except pg_errors.UniqueViolation as exc:
         raise OrderAlreadySettledError(f"order {message.order_id} was settled concurrently") from exc

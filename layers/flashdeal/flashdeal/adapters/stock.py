@@ -1,0 +1,110 @@
+"""Taking one order's units, one way per strategy. Each returns True when it left the sale exhausted.
+
+Call them inside a savepoint: a SoldOutError after a partial take must roll that take back.
+"""
+
+import random
+from collections.abc import Callable
+from uuid import UUID
+
+import psycopg
+from aws_lambda_powertools.metrics import MetricUnit
+
+from flashdeal.adapters.inventory import remaining_stock
+from flashdeal.errors import InventoryContentionError, SoldOutError
+from flashdeal.observability import metrics
+from flashdeal.sales import SaleRules, Strategy
+
+OPTIMISTIC_ATTEMPTS = 8
+
+_TAKE_WHOLE = """
+UPDATE inventory_shards SET remaining = remaining - %(q)s
+WHERE sale_id = %(sale)s AND shard_no = %(shard)s AND remaining >= %(q)s
+RETURNING remaining"""
+
+_TAKE_PART = """
+UPDATE inventory_shards s SET remaining = s.remaining - t.take
+FROM (SELECT shard_no, LEAST(remaining, %(q)s) AS take FROM inventory_shards
+      WHERE sale_id = %(sale)s AND shard_no = %(shard)s AND remaining > 0 FOR UPDATE) t
+WHERE s.sale_id = %(sale)s AND s.shard_no = t.shard_no
+RETURNING t.take"""
+
+TakeStock = Callable[[psycopg.Connection, UUID, SaleRules, int], bool]
+
+
+def take_naive(conn: psycopg.Connection, sale_id: UUID, rules: SaleRules, quantity: int) -> bool:
+    """Phase 1: lock the row, look, then write. The lock is held until the order commits."""
+    row = conn.execute(
+        "SELECT remaining FROM inventory_shards WHERE sale_id = %s AND shard_no = 0 FOR UPDATE", (sale_id,)
+    ).fetchone()
+    remaining = row[0] if row else 0
+    if remaining < quantity:
+        raise SoldOutError(exhausted=remaining == 0)
+    conn.execute(
+        "UPDATE inventory_shards SET remaining = %s, version = version + 1 WHERE sale_id = %s AND shard_no = 0",
+        (remaining - quantity, sale_id),
+    )
+    return remaining == quantity
+
+
+def take_atomic(conn: psycopg.Connection, sale_id: UUID, rules: SaleRules, quantity: int) -> bool:
+    """One conditional UPDATE: the check and the write are one statement, no explicit lock."""
+    row = conn.execute(_TAKE_WHOLE, {"q": quantity, "sale": sale_id, "shard": 0}).fetchone()
+    if row is None:
+        raise SoldOutError(exhausted=remaining_stock(conn, sale_id) == 0)
+    return bool(row[0] == 0)
+
+
+def take_optimistic(conn: psycopg.Connection, sale_id: UUID, rules: SaleRules, quantity: int) -> bool:
+    """Read without a lock, write only if nobody wrote in between; retry a bounded number of times."""
+    for attempt in range(OPTIMISTIC_ATTEMPTS):
+        row = conn.execute(
+            "SELECT remaining, version FROM inventory_shards WHERE sale_id = %s AND shard_no = 0", (sale_id,)
+        ).fetchone()
+        remaining, version = row if row else (0, 0)
+        if remaining < quantity:
+            raise SoldOutError(exhausted=remaining == 0)
+        written = conn.execute(
+            "UPDATE inventory_shards SET remaining = remaining - %s, version = version + 1"
+            " WHERE sale_id = %s AND shard_no = 0 AND version = %s",
+            (quantity, sale_id, version),
+        ).rowcount
+        if written:
+            _count_retries(attempt)
+            return remaining == quantity
+    _count_retries(OPTIMISTIC_ATTEMPTS)
+    raise InventoryContentionError(f"stale version {OPTIMISTIC_ATTEMPTS} times in a row; the order will be retried")
+
+
+def _count_retries(retries: int) -> None:
+    if retries:
+        metrics.add_metric(name="OptimisticRetries", unit=MetricUnit.Count, value=retries)
+
+
+def take_sharded(conn: psycopg.Connection, sale_id: UUID, rules: SaleRules, quantity: int) -> bool:
+    """A random shard first; when it is short, the units are gathered across the others."""
+    start = random.randrange(rules.shards)
+    row = conn.execute(_TAKE_WHOLE, {"q": quantity, "sale": sale_id, "shard": start}).fetchone()
+    if row is not None:
+        return row[0] == 0 and remaining_stock(conn, sale_id) == 0
+    candidates = conn.execute(
+        "SELECT shard_no, remaining FROM inventory_shards WHERE sale_id = %s AND remaining > 0", (sale_id,)
+    ).fetchall()
+    available = sum(remaining for _, remaining in candidates)
+    if available < quantity:
+        raise SoldOutError(exhausted=available == 0)
+    need = quantity
+    for shard, _ in sorted(candidates, key=lambda c: (c[0] - start) % rules.shards):
+        taken = conn.execute(_TAKE_PART, {"q": need, "sale": sale_id, "shard": shard}).fetchone()
+        need -= taken[0] if taken else 0
+        if need == 0:
+            return remaining_stock(conn, sale_id) == 0
+    raise SoldOutError(exhausted=False)
+
+
+TAKE_STOCK: dict[Strategy, TakeStock] = {
+    Strategy.NAIVE: take_naive,
+    Strategy.ATOMIC: take_atomic,
+    Strategy.OPTIMISTIC: take_optimistic,
+    Strategy.SHARDED: take_sharded,
+}

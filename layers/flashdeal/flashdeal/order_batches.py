@@ -1,0 +1,54 @@
+"""What the worker does with one SQS batch: settle every order in Postgres, by its sale's strategy."""
+
+from collections import defaultdict
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from uuid import UUID
+
+import psycopg
+
+from flashdeal.adapters.inventory import get_sale_rules
+from flashdeal.adapters.postgres import database_errors
+from flashdeal.bulk_settling import Outcome, settle_together
+from flashdeal.errors import FlashDealError, InvalidOrderMessageError
+from flashdeal.orders import OrderMessage
+from flashdeal.sales import Strategy
+from flashdeal.settling import parse_order_message, settle_order
+
+
+def settle_batch(
+    bodies: Mapping[str, str], conn: psycopg.Connection, now: datetime | None = None
+) -> dict[str, Outcome]:
+    """Outcomes by message id: a Settlement, or the error that fails that record (SQS retries it)."""
+    now = now or datetime.now(UTC)
+    outcomes: dict[str, Outcome] = {}
+    by_sale: dict[UUID, dict[str, OrderMessage]] = defaultdict(dict)
+    for message_id, body in bodies.items():
+        try:
+            message = parse_order_message(body)
+        except InvalidOrderMessageError as exc:
+            outcomes[message_id] = exc
+        else:
+            by_sale[message.sale_id][message_id] = message
+    for sale_id, messages in by_sale.items():
+        outcomes.update(_settle_sale(conn, sale_id, messages, now))
+    return outcomes
+
+
+def _settle_sale(
+    conn: psycopg.Connection, sale_id: UUID, messages: dict[str, OrderMessage], now: datetime
+) -> dict[str, Outcome]:
+    try:
+        with database_errors():
+            rules = get_sale_rules(conn, sale_id)
+    except FlashDealError as exc:
+        return dict.fromkeys(messages, exc)
+    if rules.strategy is Strategy.BATCHED:
+        return settle_together(conn, messages, rules, now)
+    outcomes: dict[str, Outcome] = {}
+    for message_id, message in messages.items():
+        try:
+            outcomes[message_id] = settle_order(conn, message, rules, now)
+        except FlashDealError as exc:
+            outcomes[message_id] = exc
+    return outcomes

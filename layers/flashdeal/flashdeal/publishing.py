@@ -1,0 +1,48 @@
+"""After Postgres has settled an order: its final status in DynamoDB, where buyers and the API look."""
+
+from collections import Counter
+from dataclasses import dataclass
+from uuid import UUID
+
+from aws_lambda_powertools.metrics import MetricUnit
+
+from flashdeal.adapters.order_status import record_settlement
+from flashdeal.adapters.sale_state import add_sold, mark_sold_out
+from flashdeal.errors import FlashDealError, StoreUnavailableError
+from flashdeal.observability import count_rejection, logger, metrics
+from flashdeal.orders import OrderStatus, Settlement
+
+
+@dataclass(frozen=True)
+class Published:
+    settlement: Settlement
+    first_time: bool  # this delivery moved the order out of PENDING in DynamoDB
+
+
+def publish_outcome(outcome: Settlement | FlashDealError, sales_table: str) -> Published:
+    """Writes one record's settlement idempotently; an error outcome is raised so the record fails."""
+    if isinstance(outcome, FlashDealError):
+        raise outcome
+    first_time = record_settlement(sales_table, outcome)
+    if outcome.sold_out:
+        mark_sold_out(sales_table, outcome.sale_id)
+        metrics.add_metric(name="SoldOut", unit=MetricUnit.Count, value=1)
+    if first_time and outcome.status is OrderStatus.CONFIRMED:
+        metrics.add_metric(name="OrdersConfirmed", unit=MetricUnit.Count, value=1)
+    elif first_time and outcome.reason:
+        count_rejection(outcome.reason)
+    logger.debug("order settled", order_id=str(outcome.order_id), status=outcome.status, replayed=outcome.replayed)
+    return Published(outcome, first_time)
+
+
+def publish_sold_counts(published: list[Published], sales_table: str) -> None:
+    """Once per batch: bump each sale's sold counter by the units confirmed for the first time."""
+    sold: Counter[UUID] = Counter()
+    for item in published:
+        if item.first_time and item.settlement.status is OrderStatus.CONFIRMED:
+            sold[item.settlement.sale_id] += item.settlement.quantity
+    for sale_id, units in sold.items():
+        try:
+            add_sold(sales_table, sale_id, units)
+        except StoreUnavailableError:  # the counter is advisory; the orders are settled and published
+            logger.exception("could not update the sold counter", sale_id=str(sale_id), units=units)

@@ -1,0 +1,104 @@
+"""Every inventory strategy, under the same contention: concurrent workers, redeliveries, greedy buyers.
+
+The workers run the real handler; only its DynamoDB stage is swapped for a recorder (publish=False),
+so this suite is about Postgres. test_concurrency.py covers the full pipeline for the default strategy.
+"""
+
+import random
+from collections import Counter
+from datetime import UTC, datetime
+from uuid import UUID, uuid4
+
+import pytest
+
+from flashdeal.orders import OrderMessage, PlaceOrder, order_message
+from flashdeal.sales import Strategy
+from flashlab.workers import WorkerPool
+
+WORKERS, BUYERS, UNITS, BATCH, MAX_ROUNDS = 16, 400, 100, 10, 30
+
+
+@pytest.fixture(scope="module")
+def pool(stack, database):
+    with WorkerPool(WORKERS, stack.resources.environment(stack.worker, database.url), publish=False) as workers:
+        yield workers
+
+
+def orders_for(sale_id: UUID) -> list[OrderMessage]:
+    """400 buyers with one order each; every fifth buyer tries a second time with a new key (limit 1)."""
+    orders = []
+    for n in range(BUYERS):
+        buyer = f"buyer-{n}-{uuid4().hex[:6]}"
+        for attempt in range(2 if n % 5 == 0 else 1):
+            place = PlaceOrder(sale_id=sale_id, user_id=buyer, idempotency_key=f"key-{attempt}", quantity=1)
+            orders.append(order_message(place, datetime.now(UTC)))
+    return orders
+
+
+def deliver_until_settled(pool: WorkerPool, orders: list[OrderMessage]) -> tuple[list, int]:
+    """Delivers every order, a fifth of them twice, shuffled; failed records come back, as SQS would."""
+    deliveries = [(f"m{i}", o.model_dump_json()) for i, o in enumerate(orders + random.sample(orders, len(orders) // 5))]
+    random.shuffle(deliveries)
+    settled, rounds = [], 0
+    while deliveries and rounds < MAX_ROUNDS:
+        rounds += 1
+        by_id = dict(deliveries)
+        results = list(pool.run(deliveries[i : i + BATCH] for i in range(0, len(deliveries), BATCH)))
+        settled += [s for r in results for s in r.settled]
+        deliveries = [(m, by_id[m]) for r in results for m in r.failed_ids]
+    assert not deliveries, f"{len(deliveries)} deliveries still failing after {MAX_ROUNDS} rounds"
+    return settled, rounds
+
+
+@pytest.fixture(scope="module", params=list(Strategy))
+def contended(request, pool, make_sale_module):
+    """GIVEN a 100-unit sale with the strategy, WHEN 16 workers settle 480 orders and 96 redeliveries."""
+    shards = 1 if request.param.single_row else 8
+    sale = make_sale_module(inventory=UNITS, shards=shards, strategy=request.param.value)
+    assert sale["sale"]["strategy"] == request.param.value
+    sale_id = UUID(sale["sale_id"])
+    orders = orders_for(sale_id)
+    settled, rounds = deliver_until_settled(pool, orders)
+    return sale_id, orders, settled, rounds
+
+
+def test_exactly_the_inventory_is_confirmed(contended, conn):
+    sale_id, orders, _, _ = contended
+    statuses = dict(
+        conn.execute("SELECT status, count(*) FROM orders WHERE sale_id = %s GROUP BY status", (sale_id,)).fetchall()
+    )
+    assert statuses == {"CONFIRMED": UNITS, "REJECTED": len(orders) - UNITS}
+
+
+def test_no_shard_goes_below_zero_and_stock_moved_once_per_unit(contended, conn):
+    sale_id, _, _, _ = contended
+    rows = conn.execute("SELECT initial, remaining FROM inventory_shards WHERE sale_id = %s", (sale_id,)).fetchall()
+    assert min(remaining for _, remaining in rows) >= 0
+    assert sum(initial - remaining for initial, remaining in rows) == UNITS
+
+
+def test_every_order_is_final_exactly_once(contended, conn):
+    sale_id, orders, _, _ = contended
+    rows = conn.execute("SELECT order_id FROM orders WHERE sale_id = %s", (sale_id,)).fetchall()
+    assert Counter(r[0] for r in rows) == Counter({o.order_id: 1 for o in orders})
+
+
+def test_no_buyer_gets_more_than_the_limit(contended, conn):
+    sale_id, _, _, _ = contended
+    per_buyer = conn.execute(
+        "SELECT max(n) FROM (SELECT count(*) AS n FROM orders WHERE sale_id = %s AND status = 'CONFIRMED'"
+        " GROUP BY user_id) b",
+        (sale_id,),
+    ).fetchone()[0]
+    purchased = conn.execute("SELECT sum(purchased) FROM purchases WHERE sale_id = %s", (sale_id,)).fetchone()[0]
+    assert per_buyer == 1
+    assert purchased == UNITS  # no reservation leaked from a rejected order
+
+
+def test_every_delivery_reported_the_stored_outcome(contended, conn):
+    sale_id, orders, settled, _ = contended
+    stored = dict(conn.execute("SELECT order_id::text, status FROM orders WHERE sale_id = %s", (sale_id,)).fetchall())
+    assert {order_id: status for order_id, status, _ in settled} == stored
+    assert all(stored[order_id] == status for order_id, status, _ in settled)
+    first_times = Counter(order_id for order_id, _, replayed in settled if not replayed)
+    assert set(first_times) == set(stored) and max(first_times.values()) == 1
