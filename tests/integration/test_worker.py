@@ -149,3 +149,30 @@ def test_shards_never_go_negative_when_orders_exceed_stock(stack, conn, make_sal
     confirmed = [m for m in msgs if outcome(conn, m)[0] == "CONFIRMED"]
     assert sum(m.quantity for m in confirmed) == 4
     assert stock(conn, sale["sale_id"]) == [0, 0]
+
+
+@pytest.mark.parametrize("strategy", ["sharded", "batched"])
+def test_a_forged_message_reusing_a_settled_key_fails_alone(stack, conn, make_sale, strategy):
+    # GIVEN a settled order, and a message with the same buyer, sale and key under another order id
+    sale = make_sale(inventory=5, shards=1, strategy=strategy)
+    first = message(sale["sale_id"], user="ann", key="k1")
+    assert deliver(stack, first) == set()
+    forged = first.model_copy(update={"order_id": uuid4()})
+    honest = message(sale["sale_id"])
+    # WHEN both arrive in one batch
+    failed = deliver(stack, forged, honest)
+    # THEN only the forged record fails (SQS will park it in the DLQ); the honest one is settled
+    assert failed == {0}
+    assert outcome(conn, honest) == ("CONFIRMED", None)
+    assert outcome(conn, forged) == ("MISSING", None)
+    assert sum(stock(conn, sale["sale_id"])) == 3
+
+
+@pytest.mark.parametrize("strategy", ["naive", "atomic", "optimistic", "batched"])
+def test_every_strategy_publishes_the_sale_as_sold_out(stack, conn, make_sale, strategy):
+    sale = make_sale(inventory=2, shards=1, strategy=strategy)
+    orders = [message(sale["sale_id"]) for _ in range(3)]
+    assert deliver(stack, *orders) == set()
+    assert sorted(outcome(conn, m)[0] for m in orders) == ["CONFIRMED", "CONFIRMED", "REJECTED"]
+    view = SaleView.model_validate(stack.request("GET", f"/sales/{sale['sale_id']}").body)
+    assert (view.status.value, view.remaining) == ("sold_out", 0)

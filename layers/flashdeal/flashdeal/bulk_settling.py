@@ -1,7 +1,7 @@
 """The batched strategy: every order a batch holds for one sale, settled in one transaction.
 
-Stock is taken once for the whole demand, handed out first come first served, and the orders are
-COPYed in together. Each order still gets its own outcome, and a redelivery changes nothing.
+Stock is taken once for the whole demand and handed out first come first served; the orders go in
+with one INSERT. Each order still gets its own outcome, and a redelivery changes nothing.
 """
 
 from collections import Counter
@@ -17,7 +17,6 @@ from flashdeal.orders import OrderMessage, OrderStatus, Settlement
 from flashdeal.sales import SaleRules
 from flashdeal.settling import new_settlement, replay, settle_order
 
-BATCH_ATTEMPTS = 3
 type Outcome = Settlement | FlashDealError
 
 
@@ -49,23 +48,21 @@ def allocate(orders: list[OrderMessage], units: int) -> tuple[list[OrderMessage]
 def settle_together(
     conn: psycopg.Connection, messages: dict[str, OrderMessage], rules: SaleRules, now: datetime
 ) -> dict[str, Outcome]:
-    """Outcomes by SQS message id. Falls back to one order at a time if the batch keeps colliding."""
-    for _ in range(BATCH_ATTEMPTS):
-        try:
-            with database_errors():
-                settlements = _settle_once(conn, list(messages.values()), rules, now)
-        except OrderAlreadySettledError:  # another delivery of one of these orders committed first
-            continue
-        except FlashDealError as exc:
-            return dict.fromkeys(messages, exc)
-        seen: set[UUID] = set()
-        outcomes: dict[str, Outcome] = {}
-        for message_id, message in messages.items():
-            settled = settlements[message.order_id]
-            outcomes[message_id] = replay(settled) if message.order_id in seen else settled
-            seen.add(message.order_id)
-        return outcomes
-    return {message_id: _settle_alone(conn, message, rules, now) for message_id, message in messages.items()}
+    """Outcomes by SQS message id. A batch that cannot go through whole is settled one order at a time."""
+    try:
+        with database_errors():
+            settlements = _settle_once(conn, list(messages.values()), rules, now)
+    except OrderAlreadySettledError:  # a message conflicts with a settled order: let each record answer for itself
+        return {message_id: _settle_alone(conn, message, rules, now) for message_id, message in messages.items()}
+    except FlashDealError as exc:
+        return dict.fromkeys(messages, exc)
+    seen: set[UUID] = set()
+    outcomes: dict[str, Outcome] = {}
+    for message_id, message in messages.items():
+        settled = settlements[message.order_id]
+        outcomes[message_id] = replay(settled) if message.order_id in seen else settled
+        seen.add(message.order_id)
+    return outcomes
 
 
 def _settle_alone(conn: psycopg.Connection, message: OrderMessage, rules: SaleRules, now: datetime) -> Outcome:
@@ -75,33 +72,58 @@ def _settle_alone(conn: psycopg.Connection, message: OrderMessage, rules: SaleRu
         return exc
 
 
+_exhausted: set[UUID] = set()  # sales this environment saw sold out; stock never comes back
+
+
 def _settle_once(
     conn: psycopg.Connection, messages: list[OrderMessage], rules: SaleRules, now: datetime
 ) -> dict[UUID, Settlement]:
+    """Orders in first, stock last: the shard locks, which every batch of the sale queues for, are held
+    only for the final UPDATE and the commit. Rejections found after the insert are written over it."""
     sale_id = messages[0].sale_id
+    firsts = list({m.order_id: m for m in reversed(messages)}.values())[::-1]  # first delivery of each order
+    sold_out = sale_id in _exhausted
+    fits, over = ([], firsts) if sold_out else split_by_limit(firsts, rules.per_user_limit)
+    early = SoldOutError.code if sold_out else PurchaseLimitReachedError.code
+    rejected = {m.order_id: early for m in over}
     with conn.transaction():
-        firsts = {m.order_id: m for m in reversed(messages)}  # one per order, the first delivery wins
-        settled = inventory.find_settlements(conn, list(firsts))
-        new = [m for m in messages if m.order_id not in settled and firsts[m.order_id] is m]
-        if not new:
-            return settled
-        fits, over = split_by_limit(new, rules.per_user_limit)
-        taken, left = bulk_stock.take_units(conn, sale_id, sum(m.quantity for m in fits)) if fits else ({}, -1)
-        covered, short = allocate(fits, sum(taken.values()))
-        confirmed, refused = _reserve(conn, sale_id, rules.per_user_limit, covered)
-        freed = sum(taken.values()) - sum(m.quantity for m in confirmed)
-        if freed:
-            bulk_stock.return_units(conn, sale_id, taken, freed)
-        decided = (
-            [(m, OrderStatus.CONFIRMED, None) for m in confirmed]
-            + [(m, OrderStatus.REJECTED, SoldOutError.code) for m in short]
-            + [(m, OrderStatus.REJECTED, PurchaseLimitReachedError.code) for m in over + refused]
-        )
-        bulk_stock.insert_orders(conn, decided, now)
-    exhausted = left + freed == 0
-    for i, (message, status, reason) in enumerate(decided):
-        settled[message.order_id] = new_settlement(message, status, reason, now, sold_out=exhausted and i == 0)
+        new = bulk_stock.insert_new_orders(conn, firsts, rejected, now)
+        replayed = [m.order_id for m in firsts if m.order_id not in new]
+        settled = inventory.find_settlements(conn, replayed) if replayed else {}
+        reserved, refused = _reserve(conn, sale_id, rules.per_user_limit, [m for m in fits if m.order_id in new])
+        taken, left = bulk_stock.take_units(conn, sale_id, _units(reserved)) if reserved else ({}, -1)
+        covered, short = allocate(reserved, sum(taken.values()))
+        if sum(taken.values()) > _units(covered):
+            bulk_stock.return_units(conn, sale_id, taken, sum(taken.values()) - _units(covered))
+            left += sum(taken.values()) - _units(covered)
+        if short:
+            bulk_stock.release_purchases(conn, sale_id, _units_by_buyer(short))
+        late = {m.order_id: SoldOutError.code for m in short} | {
+            m.order_id: PurchaseLimitReachedError.code for m in refused
+        }
+        if late:
+            bulk_stock.reject_orders(conn, late)
+    if left == 0:
+        _exhausted.add(sale_id)
+    rejected |= late
+    news = [m for m in firsts if m.order_id in new]
+    for message in news:
+        reason = rejected.get(message.order_id)
+        status = OrderStatus.REJECTED if reason else OrderStatus.CONFIRMED
+        # The first new settlement carries the sold-out news; the publisher flags the sale once.
+        settled[message.order_id] = new_settlement(message, status, reason, now, left == 0 and message is news[0])
     return settled
+
+
+def _units(orders: list[OrderMessage]) -> int:
+    return sum(m.quantity for m in orders)
+
+
+def _units_by_buyer(orders: list[OrderMessage]) -> dict[str, int]:
+    units: Counter[str] = Counter()
+    for order in orders:
+        units[order.user_id] += order.quantity
+    return dict(units)
 
 
 def _reserve(
@@ -110,10 +132,7 @@ def _reserve(
     """(orders within each buyer's limit, orders refused). Buyers refused as a group are retried one by one."""
     if not orders:
         return [], []
-    units: Counter[str] = Counter()
-    for order in orders:
-        units[order.user_id] += order.quantity
-    granted = bulk_stock.reserve_purchases(conn, sale_id, limit, dict(units))
+    granted = bulk_stock.reserve_purchases(conn, sale_id, limit, _units_by_buyer(orders))
     confirmed = [m for m in orders if m.user_id in granted]
     refused = []
     for order in (m for m in orders if m.user_id not in granted):

@@ -1,15 +1,14 @@
 """Set-based statements for the batched strategy: one round trip per step, whatever the batch size."""
 
-from collections.abc import Iterable
 from datetime import datetime
 from uuid import UUID
 
 import psycopg
 from psycopg import errors as pg_errors
 
-from flashdeal.adapters.inventory import ORDER_COLUMNS, order_row
+from flashdeal.adapters.inventory import ORDER_COLUMNS
 from flashdeal.errors import OrderAlreadySettledError
-from flashdeal.orders import OrderMessage, OrderStatus
+from flashdeal.orders import OrderMessage
 
 # Locks every shard that still has stock, in shard order (so two batches never deadlock), then takes
 # the demand from the lowest shards first. Returns one row per shard touched plus the total left.
@@ -30,17 +29,40 @@ SELECT shard_no, take, (SELECT SUM(remaining) FROM locked) - (SELECT SUM(take) F
 
 _RETURN_UNITS = """
 UPDATE inventory_shards s SET remaining = s.remaining + r.units
-FROM unnest(%(shards)s::int[], %(units)s::int[]) AS r(shard_no, units)
+FROM unnest(%(shards)b::int[], %(units)b::int[]) AS r(shard_no, units)
 WHERE s.sale_id = %(sale)s AND s.shard_no = r.shard_no"""
 
 _RESERVE = """
 INSERT INTO purchases (sale_id, user_id, purchased, purchase_limit)
-SELECT %(sale)s, u.user_id, u.units, %(limit)s FROM unnest(%(users)s::text[], %(units)s::int[]) AS u(user_id, units)
+SELECT %(sale)s, u.user_id, u.units, %(limit)s FROM unnest(%(users)b::text[], %(units)b::int[]) AS u(user_id, units)
 ON CONFLICT (sale_id, user_id) DO UPDATE SET purchased = purchases.purchased + EXCLUDED.purchased
 WHERE purchases.purchased + EXCLUDED.purchased <= purchases.purchase_limit
 RETURNING user_id"""
 
-_COPY_ORDERS = f"COPY orders ({ORDER_COLUMNS}) FROM STDIN"
+_RELEASE = """
+WITH back AS (SELECT * FROM unnest(%(users)b::text[], %(units)b::int[]) AS b(user_id, units)),
+gone AS (
+    DELETE FROM purchases p USING back b
+    WHERE p.sale_id = %(sale)s AND p.user_id = b.user_id AND p.purchased = b.units
+)
+UPDATE purchases p SET purchased = p.purchased - b.units FROM back b
+WHERE p.sale_id = %(sale)s AND p.user_id = b.user_id AND p.purchased > b.units"""
+
+# The batch travels as one JSON document: Postgres unpacks it, Python dumps no per-row parameters.
+_INSERT_NEW = f"""
+INSERT INTO orders ({ORDER_COLUMNS})
+SELECT o.order_id, o.sale_id, o.user_id, o.quantity,
+       CASE WHEN r.order_id IS NULL THEN 'CONFIRMED' ELSE 'REJECTED' END, r.reason,
+       o.idempotency_key, o.accepted_at, %(settled)s
+FROM jsonb_to_recordset(%(orders)s::jsonb)
+     AS o(order_id uuid, sale_id uuid, user_id text, quantity int, idempotency_key text, accepted_at timestamptz)
+LEFT JOIN unnest(%(rejected)b::uuid[], %(reasons)b::text[]) AS r(order_id, reason) ON r.order_id = o.order_id
+ON CONFLICT (order_id) DO NOTHING
+RETURNING order_id"""
+
+_REJECT = """
+UPDATE orders o SET status = 'REJECTED', reason = r.reason
+FROM unnest(%(ids)b::uuid[], %(reasons)b::text[]) AS r(order_id, reason) WHERE o.order_id = r.order_id"""
 
 
 def take_units(conn: psycopg.Connection, sale_id: UUID, demand: int) -> tuple[dict[int, int], int]:
@@ -66,15 +88,32 @@ def reserve_purchases(conn: psycopg.Connection, sale_id: UUID, limit: int, units
     return {row[0] for row in rows}
 
 
-def insert_orders(
-    conn: psycopg.Connection,
-    outcomes: Iterable[tuple[OrderMessage, OrderStatus, str | None]],
-    settled_at: datetime,
-) -> None:
-    """COPYs the final orders in; an order another delivery committed first aborts the whole batch."""
+def release_purchases(conn: psycopg.Connection, sale_id: UUID, units: dict[str, int]) -> None:
+    """Undoes ``reserve_purchases`` for orders that got no stock; a buyer left with nothing loses the row."""
+    users = sorted(units)
+    conn.execute(_RELEASE, {"sale": sale_id, "users": users, "units": [units[u] for u in users]})
+
+
+def insert_new_orders(
+    conn: psycopg.Connection, orders: list[OrderMessage], rejections: dict[UUID, str], settled_at: datetime
+) -> set[UUID]:
+    """Inserts the orders not settled before, CONFIRMED unless ``rejections`` says otherwise; returns their ids.
+
+    A concurrent delivery of the same order is waited for, not raced: its row wins and is not returned.
+    """
+    params = {
+        "orders": "[" + ",".join(m.model_dump_json() for m in orders) + "]",
+        "rejected": list(rejections),
+        "reasons": list(rejections.values()),
+        "settled": settled_at,
+    }
     try:
-        with conn.cursor().copy(_COPY_ORDERS) as copy:
-            for message, status, reason in outcomes:
-                copy.write_row(order_row(message, status, reason, settled_at))
-    except pg_errors.UniqueViolation as exc:
-        raise OrderAlreadySettledError("an order in this batch was settled concurrently") from exc
+        rows = conn.execute(_INSERT_NEW, params).fetchall()
+    except pg_errors.UniqueViolation as exc:  # same (buyer, sale, key) under another order id: a forged message
+        raise OrderAlreadySettledError("an order in this batch conflicts with a settled one") from exc
+    return {row[0] for row in rows}
+
+
+def reject_orders(conn: psycopg.Connection, rejections: dict[UUID, str]) -> None:
+    """Turns orders this transaction inserted as CONFIRMED into REJECTED, with their reasons."""
+    conn.execute(_REJECT, {"ids": list(rejections), "reasons": list(rejections.values())})

@@ -109,21 +109,6 @@ def remaining_stock(conn: psycopg.Connection, sale_id: UUID) -> int:
 ORDER_COLUMNS = "order_id, sale_id, user_id, quantity, status, reason, idempotency_key, accepted_at, settled_at"
 
 
-def order_row(message: OrderMessage, status: OrderStatus, reason: str | None, settled_at: datetime) -> tuple[Any, ...]:
-    """An order's values in ORDER_COLUMNS order."""
-    return (
-        message.order_id,
-        message.sale_id,
-        message.user_id,
-        message.quantity,
-        status.value,
-        reason,
-        message.idempotency_key,
-        message.accepted_at,
-        settled_at,
-    )
-
-
 def insert_order(
     conn: psycopg.Connection,
     message: OrderMessage,
@@ -134,7 +119,17 @@ def insert_order(
     try:
         conn.execute(
             f"INSERT INTO orders ({ORDER_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
-            order_row(message, status, reason, settled_at),
+            (
+                message.order_id,
+                message.sale_id,
+                message.user_id,
+                message.quantity,
+                status.value,
+                reason,
+                message.idempotency_key,
+                message.accepted_at,
+                settled_at,
+            ),
         )
     except pg_errors.UniqueViolation as exc:
         raise OrderAlreadySettledError(f"order {message.order_id} was settled concurrently") from exc

@@ -1,0 +1,79 @@
+"""What each worker process does in a bench cell: feed the real handler SQS batches until the clock stops.
+
+It runs inside a ``WorkerPool`` process (one Lambda environment). The optimistic strategy's retries are
+read back from the handler's own EMF metric lines, as CloudWatch would read them.
+"""
+
+import io
+import json
+import os
+import time
+import uuid
+import warnings
+from contextlib import redirect_stdout
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from flashlab.workers import invoke
+
+
+@dataclass(frozen=True)
+class Job:
+    sale_id: str
+    batch: int
+    start_at: float  # time.time() at which every worker starts
+    stop_at: float
+
+
+@dataclass(frozen=True)
+class Driven:
+    pid: int
+    orders: int
+    failed: int
+    latencies: list[float]  # seconds per invocation
+    retries: int
+    ended_at: float
+
+
+def drive(job: Job) -> Driven:
+    _connect_before_the_clock_starts()
+    pid, n, failed, latencies = os.getpid(), 0, 0, []
+    run = uuid.uuid4().hex[:8]  # buyers are new in every job
+    accepted_at = datetime.now(UTC).isoformat()
+    emf = io.StringIO()
+    time.sleep(max(0.0, job.start_at - time.time()))
+    with redirect_stdout(emf):
+        while time.time() < job.stop_at:
+            buyers = (f"{run}-{n + i}" for i in range(job.batch))
+            batch = [(buyer, _body(job.sale_id, buyer, accepted_at)) for buyer in buyers]
+            result = invoke(batch)
+            n += job.batch
+            failed += len(result.failed_ids)
+            latencies.append(result.seconds)
+    return Driven(pid, n, failed, latencies, _metric_sum(emf.getvalue(), "OptimisticRetries"), time.time())
+
+
+def _body(sale_id: str, buyer: str, accepted_at: str) -> str:
+    return (
+        f'{{"order_id":"{uuid.uuid4()}","sale_id":"{sale_id}","user_id":"bench-{buyer}",'
+        f'"quantity":1,"idempotency_key":"k","accepted_at":"{accepted_at}"}}'
+    )
+
+
+def _connect_before_the_clock_starts() -> None:
+    """A fresh connection per cell: the bench ends each cell by terminating the workers' backends."""
+    from flashdeal.adapters.postgres import discard_connection, get_connection
+    from flashdeal.settings import OrderWorkerSettings
+
+    warnings.filterwarnings("ignore", "No application metrics to publish")
+    discard_connection()
+    get_connection(OrderWorkerSettings()).execute("SELECT 1")
+
+
+def _metric_sum(emf_lines: str, name: str) -> int:
+    total = 0
+    for line in emf_lines.splitlines():
+        if line.startswith("{") and f'"{name}"' in line:
+            value = json.loads(line).get(name, 0)
+            total += int(sum(value) if isinstance(value, list) else value)
+    return total

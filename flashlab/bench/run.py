@@ -1,0 +1,164 @@
+"""Runs the matrix: for each cell, a fresh sale with the strategy, N workers driving the real handler for a
+fixed time, lock waits and CPU sampled meanwhile, and the result checked against Postgres afterwards."""
+
+import os
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from uuid import uuid4
+
+import psycopg
+
+from flashdeal.adapters.inventory import insert_sale
+from flashdeal.sales import SaleRequest, Strategy, new_sale
+from flashlab.bench.driver import Job, drive
+from flashlab.bench.pgbench import hot_row_tps, prepare_hot_row
+from flashlab.bench.sampler import ActivitySampler, cpu_seconds, machine_busy_seconds, postgres_pids
+from flashlab.workers import WorkerPool
+
+APPLICATION = "flashdeal-bench-worker"
+INVENTORY = 100_000_000  # never sells out during a cell: every order takes stock
+START_DELAY = 0.5
+
+
+@dataclass(frozen=True)
+class Cell:
+    strategy: Strategy
+    workers: int
+    batch: int
+
+
+@dataclass(frozen=True)
+class CellResult:
+    strategy: str
+    workers: int
+    batch: int
+    orders: int  # settled (failed records excluded)
+    failed: int  # records the handler reported as failed (SQS would redeliver them)
+    seconds: float
+    rate: float  # settled orders per second
+    p50_ms: float
+    p99_ms: float
+    lock_wait_share: float  # share of the workers' time their backends waited on a lock
+    retries: int  # optimistic stale-version retries
+    peak_connections: int
+    peak_active: int
+    python_cores: float  # CPU of the worker processes / wall time
+    postgres_cores: float
+    machine_cores: float  # all CPU busy on the machine / wall time, whoever used it
+    distinct_workers: int
+    verified: bool  # Postgres agrees: one row per settled order, stock moved once per confirmed unit
+
+
+def worker_environment(url: str) -> dict[str, str]:
+    return {
+        "DATABASE_URL": url,
+        "SALES_TABLE": "bench-not-used",  # the DynamoDB stage is swapped for a recorder
+        "AWS_LAMBDA_FUNCTION_NAME": APPLICATION,
+        "POWERTOOLS_SERVICE_NAME": "flashdeal",
+        "POWERTOOLS_METRICS_NAMESPACE": "FlashDealBench",
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        "POWERTOOLS_LOG_LEVEL": "WARNING",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }
+
+
+class Bench:
+    """One Postgres, one pool of worker environments, many cells."""
+
+    def __init__(self, url: str, pool_size: int, seconds: float, progress: Callable[[str], None] = print) -> None:
+        self.url, self.seconds, self.progress = url, seconds, progress
+        self.conn = psycopg.connect(url, autocommit=True)
+        backend = self.conn.execute("SELECT pg_backend_pid()").fetchone()
+        assert backend is not None
+        self.postmaster = _parent_of(backend[0])
+        started = time.perf_counter()
+        self.pool = WorkerPool(pool_size, worker_environment(url), publish=False)
+        while len(set(self.pool.each(_ready, list(range(pool_size))))) < pool_size:
+            pass  # until every environment has finished its cold start and answered
+        self.progress(f"{pool_size} worker environments ready in {time.perf_counter() - started:.1f} s")
+        prepare_hot_row(url)
+
+    def close(self) -> None:
+        self.pool.close()
+        self.conn.close()
+
+    def pgbench(self, clients: int) -> float:
+        tps = hot_row_tps(self.url, clients, self.seconds)
+        self.progress(f"pgbench hot row, {clients:>2} clients: {tps:>9,.0f} tps")
+        return tps
+
+    def run(self, cell: Cell) -> CellResult:
+        sale_id = self._new_sale(cell.strategy)
+        start_at = time.time() + START_DELAY
+        job = Job(str(sale_id), cell.batch, start_at, start_at + self.seconds)
+        workers = self.pool.pids()
+        pg = postgres_pids(self.postmaster)
+        before = (cpu_seconds(workers), cpu_seconds(pg), machine_busy_seconds())
+        with ActivitySampler(self.url, APPLICATION) as sampler:
+            driven = self.pool.each(drive, [job] * cell.workers)
+        # The workers' backends are still connected: their CPU counts in full (they began with this cell).
+        after = (cpu_seconds(workers), cpu_seconds(postgres_pids(self.postmaster)), machine_busy_seconds())
+        sampler.close()
+        self.conn.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = %s", (APPLICATION,)
+        )
+        wall = max(d.ended_at for d in driven) - start_at
+        activity = sampler.result()
+        latencies = sorted(s for d in driven for s in d.latencies)
+        failed = sum(d.failed for d in driven)
+        settled = sum(d.orders for d in driven) - failed
+        result = CellResult(
+            strategy=cell.strategy.value,
+            workers=cell.workers,
+            batch=cell.batch,
+            orders=settled,
+            failed=failed,
+            seconds=round(wall, 3),
+            rate=settled / wall,
+            p50_ms=statistics.median(latencies) * 1000,
+            p99_ms=latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000,
+            lock_wait_share=activity.lock_wait_seconds / (cell.workers * wall),
+            retries=sum(d.retries for d in driven),
+            peak_connections=activity.peak_connections,
+            peak_active=activity.peak_active,
+            python_cores=(after[0] - before[0]) / wall,
+            postgres_cores=(after[1] - before[1]) / wall,
+            machine_cores=(after[2] - before[2]) / wall,
+            distinct_workers=len({d.pid for d in driven}),
+            verified=self._verify(sale_id, settled),
+        )
+        self.conn.execute("TRUNCATE sales, purchases, orders, inventory_shards")
+        return result
+
+    def _new_sale(self, strategy: Strategy) -> object:
+        request = SaleRequest(name=f"bench {strategy.value}", inventory=INVENTORY, strategy=strategy)
+        sale = new_sale(request, uuid4(), datetime.now(UTC))
+        with self.conn.transaction():
+            insert_sale(self.conn, sale)
+        return sale.sale_id
+
+    def _verify(self, sale_id: object, settled: int) -> bool:
+        row = self.conn.execute(
+            "SELECT (SELECT count(*) FROM orders WHERE sale_id = %(s)s),"
+            " (SELECT count(*) FROM orders WHERE sale_id = %(s)s AND status = 'CONFIRMED'),"
+            " (SELECT sum(initial - remaining) FROM inventory_shards WHERE sale_id = %(s)s),"
+            " (SELECT min(remaining) FROM inventory_shards WHERE sale_id = %(s)s)",
+            {"s": sale_id},
+        ).fetchone()
+        assert row is not None
+        rows, confirmed, taken, lowest = row
+        return bool(rows == settled == confirmed == taken and lowest >= 0)
+
+
+def _ready(_: int) -> int:
+    time.sleep(0.2)  # long enough that no process takes two of these while another is still starting
+    return os.getpid()
+
+
+def _parent_of(pid: int) -> int:
+    from pathlib import Path
+
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])

@@ -1,0 +1,89 @@
+"""What the database sees during a cell: lock waits and connections from pg_stat_activity, and CPU from /proc."""
+
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+
+_ACTIVITY = """
+SELECT count(*) FILTER (WHERE wait_event_type = 'Lock'), count(*) FILTER (WHERE state <> 'idle'), count(*)
+FROM pg_stat_activity WHERE application_name = %s"""
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+@dataclass(frozen=True)
+class Activity:
+    lock_wait_seconds: float  # backend-seconds spent waiting on a lock (sum over backends)
+    peak_active: int
+    peak_connections: int
+    samples: int
+
+
+class ActivitySampler:
+    """Polls pg_stat_activity for one application name every ``interval`` seconds, on its own connection."""
+
+    def __init__(self, url: str, application: str, interval: float = 0.02) -> None:
+        self._conn = psycopg.connect(url, autocommit=True, application_name="flashlab-bench-sampler")
+        self._application, self._interval = application, interval
+        self._rows: list[tuple[int, int, int]] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> "ActivitySampler":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self._interval):
+            row = self._conn.execute(_ACTIVITY, (self._application,)).fetchone()
+            if row is not None:
+                self._rows.append((row[0], row[1], row[2]))
+
+    def result(self) -> Activity:
+        rows = self._rows or [(0, 0, 0)]
+        return Activity(
+            lock_wait_seconds=sum(r[0] for r in rows) * self._interval,
+            peak_active=max(r[1] for r in rows),
+            peak_connections=max(r[2] for r in rows),
+            samples=len(self._rows),
+        )
+
+    def close(self) -> None:
+        self._conn.close()
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU the processes have used so far (those that exited count as 0)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / _TICK
+
+
+def machine_busy_seconds() -> float:
+    """CPU seconds every core of the machine has been busy, whoever used them (the machine is shared)."""
+    parts = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = parts[3] + parts[4]  # idle + iowait
+    return (sum(parts[:8]) - idle) / _TICK
+
+
+def postgres_pids(postmaster: int) -> list[int]:
+    """The postmaster and every backend and helper it forked."""
+    pids = [postmaster]
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == postmaster:
+                pids.append(int(stat.parent.name))
+        except (FileNotFoundError, ProcessLookupError, ValueError):
+            continue
+    return pids
