@@ -16,7 +16,7 @@ export SAM_CLI_TELEMETRY := 0
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: help install test test-unit test-integration test-e2e lint build validate migrate deploy clean \
-	local demo load e2e-localstack
+	local demo load bench bench-quick e2e-localstack
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -53,6 +53,12 @@ local: $(BIN)/.installed ## the embedded stack in the foreground: API on 127.0.0
 
 demo: $(BIN)/.installed ## start the stack, run a 5,000-buyer flash sale, print a report, write a plot
 	$(BIN)/python -m flashlab.demo $(ARGS)
+
+bench: $(BIN)/.installed ## contention lab: 5 strategies x workers 1/8/32/64 x batch 1/10/100 vs pgbench (~6 min); rewrites docs/lab/results.md
+	$(BIN)/python -m flashlab.bench $(ARGS)
+
+bench-quick: $(BIN)/.installed ## the lab's reduced matrix in under a minute; last line is the RESULT line
+	$(BIN)/python -m flashlab.bench --quick $(ARGS)
 
 load: $(BIN)/.installed ## Artillery against FLASHDEAL_API_URL (default http://127.0.0.1:3000: run make local first)
 	scripts/run-load $(SCENARIO)

@@ -15,7 +15,7 @@ from flashdeal.adapters.inventory import insert_sale
 from flashdeal.sales import SaleRequest, Strategy, new_sale
 from flashlab.bench.driver import Job, drive
 from flashlab.bench.pgbench import hot_row_tps, prepare_hot_row
-from flashlab.bench.sampler import ActivitySampler, cpu_seconds, machine_busy_seconds, postgres_pids
+from flashlab.bench.sampler import ActivitySampler, cpu_seconds, machine_seconds, postgres_pids
 from flashlab.workers import WorkerPool
 
 APPLICATION = "flashdeal-bench-worker"
@@ -48,6 +48,7 @@ class CellResult:
     python_cores: float  # CPU of the worker processes / wall time
     postgres_cores: float
     machine_cores: float  # all CPU busy on the machine / wall time, whoever used it
+    stolen_cores: float  # CPU the hypervisor gave to other tenants / wall time (the machine is shared)
     distinct_workers: int
     verified: bool  # Postgres agrees: one row per settled order, stock moved once per confirmed unit
 
@@ -96,11 +97,11 @@ class Bench:
         job = Job(str(sale_id), cell.batch, start_at, start_at + self.seconds)
         workers = self.pool.pids()
         pg = postgres_pids(self.postmaster)
-        before = (cpu_seconds(workers), cpu_seconds(pg), machine_busy_seconds())
+        before = (cpu_seconds(workers), cpu_seconds(pg), *machine_seconds())
         with ActivitySampler(self.url, APPLICATION) as sampler:
             driven = self.pool.each(drive, [job] * cell.workers)
         # The workers' backends are still connected: their CPU counts in full (they began with this cell).
-        after = (cpu_seconds(workers), cpu_seconds(postgres_pids(self.postmaster)), machine_busy_seconds())
+        after = (cpu_seconds(workers), cpu_seconds(postgres_pids(self.postmaster)), *machine_seconds())
         sampler.close()
         self.conn.execute(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = %s", (APPLICATION,)
@@ -127,6 +128,7 @@ class Bench:
             python_cores=(after[0] - before[0]) / wall,
             postgres_cores=(after[1] - before[1]) / wall,
             machine_cores=(after[2] - before[2]) / wall,
+            stolen_cores=(after[3] - before[3]) / wall,
             distinct_workers=len({d.pid for d in driven}),
             verified=self._verify(sale_id, settled),
         )

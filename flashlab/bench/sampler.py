@@ -70,11 +70,11 @@ def cpu_seconds(pids: list[int]) -> float:
     return total / _TICK
 
 
-def machine_busy_seconds() -> float:
-    """CPU seconds every core of the machine has been busy, whoever used them (the machine is shared)."""
+def machine_seconds() -> tuple[float, float]:
+    """(CPU seconds the machine's cores were busy, whoever used them; seconds the hypervisor stole)."""
     parts = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
-    idle = parts[3] + parts[4]  # idle + iowait
-    return (sum(parts[:8]) - idle) / _TICK
+    user, nice, system, _idle, _iowait, irq, softirq, steal = parts[:8]
+    return (user + nice + system + irq + softirq) / _TICK, steal / _TICK
 
 
 def postgres_pids(postmaster: int) -> list[int]:

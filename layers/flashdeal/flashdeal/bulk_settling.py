@@ -78,8 +78,8 @@ _exhausted: set[UUID] = set()  # sales this environment saw sold out; stock neve
 def _settle_once(
     conn: psycopg.Connection, messages: list[OrderMessage], rules: SaleRules, now: datetime
 ) -> dict[UUID, Settlement]:
-    """Orders in first, stock last: the shard locks, which every batch of the sale queues for, are held
-    only for the final UPDATE and the commit. Rejections found after the insert are written over it."""
+    """Orders in first, stock last: a shard lock is held only for the final UPDATE and the commit.
+    Rejections found after the insert are written over it."""
     sale_id = messages[0].sale_id
     firsts = list({m.order_id: m for m in reversed(messages)}.values())[::-1]  # first delivery of each order
     sold_out = sale_id in _exhausted
@@ -91,7 +91,7 @@ def _settle_once(
         replayed = [m.order_id for m in firsts if m.order_id not in new]
         settled = inventory.find_settlements(conn, replayed) if replayed else {}
         reserved, refused = _reserve(conn, sale_id, rules.per_user_limit, [m for m in fits if m.order_id in new])
-        taken, left = bulk_stock.take_units(conn, sale_id, _units(reserved)) if reserved else ({}, -1)
+        taken, left = bulk_stock.take_units(conn, sale_id, rules.shards, _units(reserved)) if reserved else ({}, -1)
         covered, short = allocate(reserved, sum(taken.values()))
         if sum(taken.values()) > _units(covered):
             bulk_stock.return_units(conn, sale_id, taken, sum(taken.values()) - _units(covered))

@@ -1,18 +1,30 @@
 """Set-based statements for the batched strategy: one round trip per step, whatever the batch size."""
 
+import random
 from datetime import datetime
 from uuid import UUID
 
 import psycopg
 from psycopg import errors as pg_errors
 
-from flashdeal.adapters.inventory import ORDER_COLUMNS
+from flashdeal.adapters.inventory import ORDER_COLUMNS, remaining_stock
 from flashdeal.errors import OrderAlreadySettledError
 from flashdeal.orders import OrderMessage
 
-# Locks every shard that still has stock, in shard order (so two batches never deadlock), then takes
-# the demand from the lowest shards first. Returns one row per shard touched plus the total left.
-_TAKE_UNITS = """
+# The whole demand from one shard that has it, starting at a random shard. With SKIP LOCKED it never
+# waits (another batch holds that shard: try the next); without, it waits for one shard only.
+_TAKE_FROM_ONE = """
+UPDATE inventory_shards s SET remaining = s.remaining - %(demand)s
+FROM (SELECT shard_no FROM inventory_shards WHERE sale_id = %(sale)s AND remaining >= %(demand)s
+      ORDER BY (shard_no + %(shards)s - %(start)s) %% %(shards)s LIMIT 1 FOR UPDATE {skip}) one
+WHERE s.sale_id = %(sale)s AND s.shard_no = one.shard_no
+RETURNING s.shard_no, s.remaining"""
+_TAKE_FROM_FREE_SHARD = _TAKE_FROM_ONE.format(skip="SKIP LOCKED")
+_TAKE_FROM_ANY_SHARD = _TAKE_FROM_ONE.format(skip="")
+
+# No single shard has the demand (the end of a sale): lock every shard with stock, in shard order, so
+# two batches here never deadlock, and take across them. One row per shard touched, plus the total left.
+_TAKE_ACROSS_SHARDS = """
 WITH locked AS (
     SELECT shard_no, remaining FROM inventory_shards
     WHERE sale_id = %(sale)s AND remaining > 0 ORDER BY shard_no FOR UPDATE
@@ -65,9 +77,15 @@ UPDATE orders o SET status = 'REJECTED', reason = r.reason
 FROM unnest(%(ids)b::uuid[], %(reasons)b::text[]) AS r(order_id, reason) WHERE o.order_id = r.order_id"""
 
 
-def take_units(conn: psycopg.Connection, sale_id: UUID, demand: int) -> tuple[dict[int, int], int]:
-    """Takes up to ``demand`` units: ({shard: units taken}, units left in the sale afterwards)."""
-    rows = conn.execute(_TAKE_UNITS, {"sale": sale_id, "demand": demand}).fetchall()
+def take_units(conn: psycopg.Connection, sale_id: UUID, shards: int, demand: int) -> tuple[dict[int, int], int]:
+    """Takes up to ``demand`` units: ({shard: units taken}, units left in the sale afterwards, at least)."""
+    params = {"sale": sale_id, "demand": demand, "shards": shards, "start": random.randrange(shards)}
+    for statement in (_TAKE_FROM_FREE_SHARD, _TAKE_FROM_ANY_SHARD):
+        row = conn.execute(statement, params).fetchone()
+        if row is not None:
+            shard, left = row
+            return {shard: demand}, left or remaining_stock(conn, sale_id)
+    rows = conn.execute(_TAKE_ACROSS_SHARDS, params).fetchall()
     return {shard: take for shard, take, _ in rows}, int(rows[0][2]) if rows else 0
 
 
