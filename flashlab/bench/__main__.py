@@ -95,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"[{n:>2}/{len(cells)} {time.perf_counter() - begun:>5.0f} s] {cell.strategy.value:<10}"
                 f" workers {cell.workers:>2}  batch {cell.batch:>4}: {result.rate:>8,.0f} orders/s"
                 f"  p99 {result.p99_ms:>7.1f} ms  lock wait {result.lock_wait_share:>4.0%}"
-                + ("" if result.verified else "  POSTGRES DISAGREES"),
+                + ("" if result.verified else f"  POSTGRES DISAGREES: {result.in_postgres}, {result.failed} failed"),
                 flush=True,
             )
     finally:

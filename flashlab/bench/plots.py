@@ -48,7 +48,8 @@ def by_workers(report: Report, out: Path, metric: str, ylabel: str, title: str, 
         axes[0][0].set_yscale("log")
     else:
         axes[0][0].yaxis.set_major_formatter(plt.matplotlib.ticker.PercentFormatter(1.0))
-    axes[0][-1].legend(fontsize=8)
+    if axes[0][-1].get_legend_handles_labels()[0]:
+        axes[0][-1].legend(fontsize=8)
     fig.suptitle(title)
     fig.tight_layout()
     return _save(fig, plt, out)

@@ -51,6 +51,7 @@ class CellResult:
     stolen_cores: float  # CPU the hypervisor gave to other tenants / wall time (the machine is shared)
     distinct_workers: int
     verified: bool  # Postgres agrees: one row per settled order, stock moved once per confirmed unit
+    in_postgres: dict[str, int]  # what the check read: order rows, confirmed, units taken, lowest shard
 
 
 def worker_environment(url: str) -> dict[str, str]:
@@ -107,10 +108,12 @@ class Bench:
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = %s", (APPLICATION,)
         )
         wall = max(d.ended_at for d in driven) - start_at
+        found = self._count(sale_id)
         activity = sampler.result()
         latencies = sorted(s for d in driven for s in d.latencies)
         failed = sum(d.failed for d in driven)
         settled = sum(d.orders for d in driven) - failed
+        verified = found["orders"] == settled == found["confirmed"] == found["taken"] and found["lowest"] >= 0
         result = CellResult(
             strategy=cell.strategy.value,
             workers=cell.workers,
@@ -130,7 +133,8 @@ class Bench:
             machine_cores=(after[2] - before[2]) / wall,
             stolen_cores=(after[3] - before[3]) / wall,
             distinct_workers=len({d.pid for d in driven}),
-            verified=self._verify(sale_id, settled),
+            verified=verified,
+            in_postgres=found,
         )
         self.conn.execute("TRUNCATE sales, purchases, orders, inventory_shards")
         return result
@@ -142,7 +146,7 @@ class Bench:
             insert_sale(self.conn, sale)
         return sale.sale_id
 
-    def _verify(self, sale_id: object, settled: int) -> bool:
+    def _count(self, sale_id: object) -> dict[str, int]:
         row = self.conn.execute(
             "SELECT (SELECT count(*) FROM orders WHERE sale_id = %(s)s),"
             " (SELECT count(*) FROM orders WHERE sale_id = %(s)s AND status = 'CONFIRMED'),"
@@ -151,8 +155,7 @@ class Bench:
             {"s": sale_id},
         ).fetchone()
         assert row is not None
-        rows, confirmed, taken, lowest = row
-        return bool(rows == settled == confirmed == taken and lowest >= 0)
+        return dict(zip(("orders", "confirmed", "taken", "lowest"), (int(v) for v in row), strict=True))
 
 
 def _ready(_: int) -> int:

@@ -12,20 +12,21 @@ from flashdeal.errors import OrderAlreadySettledError
 from flashdeal.orders import OrderMessage
 
 # The whole demand from one shard that has it, starting at a random shard. With SKIP LOCKED it never
-# waits (another batch holds that shard: try the next); without, it waits for one shard only.
+# waits (another batch holds that shard: try the next); without, it waits for one shard only. The
+# scalar subquery runs once; as a joined subquery it could be rescanned and lock (and take) twice.
 _TAKE_FROM_ONE = """
-UPDATE inventory_shards s SET remaining = s.remaining - %(demand)s
-FROM (SELECT shard_no FROM inventory_shards WHERE sale_id = %(sale)s AND remaining >= %(demand)s
-      ORDER BY (shard_no + %(shards)s - %(start)s) %% %(shards)s LIMIT 1 FOR UPDATE {skip}) one
-WHERE s.sale_id = %(sale)s AND s.shard_no = one.shard_no
-RETURNING s.shard_no, s.remaining"""
+UPDATE inventory_shards SET remaining = remaining - %(demand)s
+WHERE sale_id = %(sale)s AND shard_no = (
+    SELECT shard_no FROM inventory_shards WHERE sale_id = %(sale)s AND remaining >= %(demand)s
+    ORDER BY (shard_no + %(shards)s - %(start)s) %% %(shards)s LIMIT 1 FOR UPDATE {skip})
+RETURNING shard_no, remaining"""
 _TAKE_FROM_FREE_SHARD = _TAKE_FROM_ONE.format(skip="SKIP LOCKED")
 _TAKE_FROM_ANY_SHARD = _TAKE_FROM_ONE.format(skip="")
 
 # No single shard has the demand (the end of a sale): lock every shard with stock, in shard order, so
 # two batches here never deadlock, and take across them. One row per shard touched, plus the total left.
 _TAKE_ACROSS_SHARDS = """
-WITH locked AS (
+WITH locked AS MATERIALIZED (
     SELECT shard_no, remaining FROM inventory_shards
     WHERE sale_id = %(sale)s AND remaining > 0 ORDER BY shard_no FOR UPDATE
 ), plan AS (

@@ -22,11 +22,13 @@ UPDATE inventory_shards SET remaining = remaining - %(q)s
 WHERE sale_id = %(sale)s AND shard_no = %(shard)s AND remaining >= %(q)s
 RETURNING remaining"""
 
+# MATERIALIZED: the locking read runs exactly once, whatever join plan the UPDATE gets.
 _TAKE_PART = """
+WITH t AS MATERIALIZED (
+    SELECT shard_no, LEAST(remaining, %(q)s) AS take FROM inventory_shards
+    WHERE sale_id = %(sale)s AND shard_no = %(shard)s AND remaining > 0 FOR UPDATE)
 UPDATE inventory_shards s SET remaining = s.remaining - t.take
-FROM (SELECT shard_no, LEAST(remaining, %(q)s) AS take FROM inventory_shards
-      WHERE sale_id = %(sale)s AND shard_no = %(shard)s AND remaining > 0 FOR UPDATE) t
-WHERE s.sale_id = %(sale)s AND s.shard_no = t.shard_no
+FROM t WHERE s.sale_id = %(sale)s AND s.shard_no = t.shard_no
 RETURNING t.take"""
 
 TakeStock = Callable[[psycopg.Connection, UUID, SaleRules, int], bool]
