@@ -136,7 +136,7 @@ class Bench:
             verified=verified,
             in_postgres=found,
         )
-        self.conn.execute("TRUNCATE sales, purchases, orders, inventory_shards")
+        self.conn.execute("TRUNCATE sales, purchases, orders, inventory_shards")  # no cell inherits bloat
         return result
 
     def _new_sale(self, strategy: Strategy) -> object:
