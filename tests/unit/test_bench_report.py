@@ -1,0 +1,95 @@
+"""The lab's arithmetic: which cells the RESULT line compares, and the matrix each mode runs."""
+
+import pytest
+
+from flashdeal.sales import Strategy
+from flashlab.bench.__main__ import cells_for, parse_args
+from flashlab.bench.report import Report, table
+from flashlab.bench.run import CellResult
+
+
+def cell(strategy: str, workers: int, rate: float, batch: int = 100, verified: bool = True) -> CellResult:
+    return CellResult(
+        strategy=strategy,
+        workers=workers,
+        batch=batch,
+        orders=int(rate * 3),
+        failed=0,
+        seconds=3.0,
+        rate=rate,
+        p50_ms=10.0,
+        p99_ms=20.0,
+        lock_wait_share=0.0,
+        retries=0,
+        peak_connections=workers,
+        peak_active=workers,
+        python_cores=1.0,
+        postgres_cores=0.8,
+        machine_cores=1.9,
+        stolen_cores=0.0,
+        distinct_workers=workers,
+        verified=verified,
+        in_postgres={},
+    )
+
+
+def test_the_result_line_compares_peak_64_and_naive_at_the_headline_batch():
+    # GIVEN batched peaking at 8 workers, and a faster batched cell at another batch size that must not count
+    report = Report(header={}, pgbench={1: 4000.0})
+    report.cells = [
+        cell("batched", 8, 20000),
+        cell("batched", 32, 19000),
+        cell("batched", 64, 18000),
+        cell("batched", 8, 99999, batch=1000),
+        cell("naive", 32, 500),
+    ]
+    # THEN the ratios use batch 100 only
+    assert report.ratios() == pytest.approx(
+        {"batched_vs_pgbench_c1": 5.0, "batched_64_vs_peak": 0.9, "batched_vs_naive_32": 38.0}
+    )
+    assert report.result_line() == (
+        "RESULT batched_vs_pgbench_c1=5.00 batched_64_vs_peak=0.90 batched_vs_naive_32=38.00"
+    )
+
+
+def test_missing_cells_leave_their_ratio_out():
+    report = Report(header={}, pgbench={}, cells=[cell("batched", 8, 100)])
+    assert report.result_line() == "RESULT"
+
+
+def test_the_table_flags_a_cell_postgres_disagrees_with():
+    report = Report(header={}, pgbench={1: 100.0}, cells=[cell("sharded", 8, 50, verified=False)])
+    assert table(report).splitlines()[-1].endswith("NO")
+    assert "| sharded | 8 | 100 |" in table(report, markdown=True)
+
+
+def test_quick_mode_runs_only_what_the_result_line_needs():
+    cells = cells_for(parse_args(["--quick"]))
+    assert [(c.strategy, c.workers, c.batch) for c in cells] == [
+        (Strategy.BATCHED, 1, 100),
+        (Strategy.BATCHED, 8, 100),
+        (Strategy.BATCHED, 32, 100),
+        (Strategy.BATCHED, 64, 100),
+        (Strategy.NAIVE, 32, 100),
+    ]
+
+
+def test_the_full_matrix_is_every_strategy_workers_and_batch_plus_the_batch_sweep():
+    cells = cells_for(parse_args([]))
+    assert len(cells) == 5 * 4 * 3 + 2 * 2
+    assert {(c.strategy, c.batch) for c in cells if c.batch > 100} == {
+        (Strategy.SHARDED, 250),
+        (Strategy.SHARDED, 1000),
+        (Strategy.BATCHED, 250),
+        (Strategy.BATCHED, 1000),
+    }
+
+
+@pytest.mark.parametrize(
+    "argv", [["--workers", "0"], ["--workers", "eight"], ["--strategies", "pessimistic"], ["--seconds", "-1"]]
+)
+def test_bad_arguments_are_refused_with_a_message(argv, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        parse_args(argv)
+    assert exit_.value.code == 2
+    assert "error:" in capsys.readouterr().err
