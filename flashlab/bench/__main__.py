@@ -16,7 +16,16 @@ from flashdeal.sales import Strategy
 from flashlab import REPO_ROOT
 from flashlab.bench import plots
 from flashlab.bench.pgbench import hot_row_tps
-from flashlab.bench.report import HEADLINE_BATCH, Report, machine_header, pgbench_lines, results_page, save_json, table
+from flashlab.bench.report import (
+    HEADLINE_BATCH,
+    Report,
+    load_json,
+    machine_header,
+    pgbench_lines,
+    results_page,
+    save_json,
+    table,
+)
 from flashlab.bench.run import Bench, Cell
 from flashlab.postgres import start_database
 
@@ -56,6 +65,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--sweep", type=_numbers, default=[250, 1000], help=f"extra batch sizes at {SWEEP_WORKERS} workers"
     )
     parser.add_argument("--out", type=Path, help="where results go (default docs/lab, quick .flashlab/bench-quick)")
+    parser.add_argument("--replot", type=Path, metavar="RESULTS_JSON", help="redraw the page and plots of a run")
     args = parser.parse_args(argv)
     args.seconds = args.seconds or (2.0 if args.quick else 3.0)
     if args.seconds <= 0 or args.seconds > 60:
@@ -78,6 +88,11 @@ def cells_for(args: argparse.Namespace) -> list[Cell]:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.replot:
+        report = load_json(args.replot)
+        write_outputs(report, args.out, full=len(report.cells) > len(cells_for(parse_args(["--quick"]))))
+        print(f"redrew {args.out} from {args.replot}\n{report.result_line()}")
+        return 0
     begun = time.perf_counter()
     cells = cells_for(args)
     clients = [1] if args.quick else sorted({1, *args.workers})

@@ -26,12 +26,15 @@ def _pyplot() -> Any:
 
 def by_workers(report: Report, out: Path, metric: str, ylabel: str, title: str, pgbench: bool) -> Path:
     plt = _pyplot()
-    batches = sorted({c.batch for c in report.cells if c.workers > 0})
+    worker_counts: dict[int, set[int]] = {}
+    for c in report.cells:
+        worker_counts.setdefault(c.batch, set()).add(c.workers)
+    batches = sorted(b for b, counts in worker_counts.items() if len(counts) > 1) or sorted(worker_counts)
     fig, axes = plt.subplots(1, len(batches), figsize=(5.2 * len(batches), 4.4), squeeze=False, sharey=True)
     for ax, batch in zip(axes[0], batches, strict=True):
         for strategy, (colour, marker) in STYLE.items():
             cells = sorted((c for c in report.cells if c.strategy == strategy and c.batch == batch), key=_workers)
-            if len(cells) > 1 or (cells and len(batches) == 1):
+            if cells:
                 values = [getattr(c, metric) for c in cells]
                 ax.plot([c.workers for c in cells], values, marker=marker, color=colour, label=strategy)
         if pgbench and report.pgbench:
@@ -48,8 +51,7 @@ def by_workers(report: Report, out: Path, metric: str, ylabel: str, title: str, 
         axes[0][0].set_yscale("log")
     else:
         axes[0][0].yaxis.set_major_formatter(plt.matplotlib.ticker.PercentFormatter(1.0))
-    if axes[0][-1].get_legend_handles_labels()[0]:
-        axes[0][-1].legend(fontsize=8)
+    axes[0][0].legend(fontsize=8)
     fig.suptitle(title)
     fig.tight_layout()
     return _save(fig, plt, out)

@@ -46,7 +46,7 @@ class Report:
         return ratios
 
     def result_line(self) -> str:
-        return "RESULT " + " ".join(f"{name}={value:.2f}" for name, value in self.ratios().items())
+        return " ".join(["RESULT", *(f"{name}={value:.2f}" for name, value in self.ratios().items())])
 
 
 def machine_header(url: str, seconds: float) -> dict[str, str]:
@@ -148,6 +148,12 @@ def save_json(report: Report, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     data = {"header": report.header, "pgbench": report.pgbench, "cells": [asdict(c) for c in report.cells]}
     path.write_text(json.dumps(data, indent=1) + "\n")
+
+
+def load_json(path: Path) -> Report:
+    data = json.loads(path.read_text())
+    pgbench = {int(clients): tps for clients, tps in data["pgbench"].items()}
+    return Report(data["header"], pgbench, [CellResult(**cell) for cell in data["cells"]])
 
 
 def results_page(report: Report, images: dict[str, str]) -> str:
