@@ -91,11 +91,7 @@ def _settle_once(
         replayed = [m.order_id for m in firsts if m.order_id not in new]
         settled = inventory.find_settlements(conn, replayed) if replayed else {}
         reserved, refused = _reserve(conn, sale_id, rules.per_user_limit, [m for m in fits if m.order_id in new])
-        taken, left = bulk_stock.take_units(conn, sale_id, rules.shards, _units(reserved)) if reserved else ({}, -1)
-        covered, short = allocate(reserved, sum(taken.values()))
-        if sum(taken.values()) > _units(covered):
-            bulk_stock.return_units(conn, sale_id, taken, sum(taken.values()) - _units(covered))
-            left += sum(taken.values()) - _units(covered)
+        short, left = _take_stock(conn, sale_id, rules.shards, reserved)
         if short:
             bulk_stock.release_purchases(conn, sale_id, _units_by_buyer(short))
         late = {m.order_id: SoldOutError.code for m in short} | {
@@ -113,6 +109,20 @@ def _settle_once(
         # The first new settlement carries the sold-out news; the publisher flags the sale once.
         settled[message.order_id] = new_settlement(message, status, reason, now, left == 0 and message is news[0])
     return settled
+
+
+def _take_stock(
+    conn: psycopg.Connection, sale_id: UUID, shards: int, orders: list[OrderMessage]
+) -> tuple[list[OrderMessage], int]:
+    """Takes the orders' units in one go: (orders left short, units left in the sale; -1 if not asked)."""
+    if not orders:
+        return [], -1
+    taken, left = bulk_stock.take_units(conn, sale_id, shards, _units(orders))
+    covered, short = allocate(orders, sum(taken.values()))
+    spare = sum(taken.values()) - _units(covered)  # units no whole order could use
+    if spare:
+        bulk_stock.return_units(conn, sale_id, taken, spare)
+    return short, left + spare
 
 
 def _units(orders: list[OrderMessage]) -> int:
