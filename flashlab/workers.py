@@ -51,13 +51,22 @@ def _record_outcome(outcome: Any, sales_table: str) -> Any:
     return outcome
 
 
-def invoke(batch: list[tuple[str, str]]) -> BatchResult:
-    """Runs the handler on one SQS-shaped batch of (message id, body) in this environment."""
-    assert _handler is not None
+def batch_event(batch: list[tuple[str, str]]) -> dict[str, Any]:
+    """The SQS event Lambda would build for a batch of (message id, body) from this function's queue."""
     assert _spec is not None
     assert _spec.sqs is not None
     arn = queue_arn(_spec.sqs.queue)
-    event = sqs_event([sqs_record(body, arn, message_id=message_id) for message_id, body in batch])
+    return sqs_event([sqs_record(body, arn, message_id=message_id) for message_id, body in batch])
+
+
+def invoke(batch: list[tuple[str, str]]) -> BatchResult:
+    """Runs the handler on one SQS-shaped batch of (message id, body) in this environment."""
+    return invoke_event(batch_event(batch))
+
+
+def invoke_event(event: dict[str, Any]) -> BatchResult:
+    assert _handler is not None
+    assert _spec is not None
     _recorded.clear()
     started = time.perf_counter()
     answer = _handler(event, LocalLambdaContext(_spec.name, _spec.timeout_s, _spec.memory_mb))

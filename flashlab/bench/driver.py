@@ -14,7 +14,7 @@ from contextlib import redirect_stdout
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from flashlab.workers import invoke
+from flashlab.workers import batch_event, invoke_event
 
 
 @dataclass(frozen=True)
@@ -37,25 +37,26 @@ class Driven:
 
 def drive(job: Job) -> Driven:
     _connect_before_the_clock_starts()
-    pid, n, failed, latencies = os.getpid(), 0, 0, []
-    run = uuid.uuid4().hex[:8]  # buyers are new in every job
+    pid, failed, latencies, sent = os.getpid(), 0, [], 0
+    ids = str(uuid.uuid4())[:24]  # order ids and buyers are new in every job: "<random>-<counter>"
     accepted_at = datetime.now(UTC).isoformat()
     emf = io.StringIO()
     time.sleep(max(0.0, job.start_at - time.time()))
     with redirect_stdout(emf):
         while time.time() < job.stop_at:
-            buyers = (f"{run}-{n + i}" for i in range(job.batch))
-            batch = [(buyer, _body(job.sale_id, buyer, accepted_at)) for buyer in buyers]
-            result = invoke(batch)
-            n += job.batch
+            numbers = range(sent, sent + job.batch)
+            batch = [(f"{ids}{n:012x}", _body(job.sale_id, f"{ids}{n:012x}", accepted_at)) for n in numbers]
+            result = invoke_event(batch_event(batch))
+            sent += job.batch
             failed += len(result.failed_ids)
             latencies.append(result.seconds)
-    return Driven(pid, n, failed, latencies, _metric_sum(emf.getvalue(), "OptimisticRetries"), time.time())
+    retries = _metric_sum(emf.getvalue(), "OptimisticRetries")
+    return Driven(pid, sent, failed, latencies, retries, time.time())
 
 
-def _body(sale_id: str, buyer: str, accepted_at: str) -> str:
+def _body(sale_id: str, order_id: str, accepted_at: str) -> str:
     return (
-        f'{{"order_id":"{uuid.uuid4()}","sale_id":"{sale_id}","user_id":"bench-{buyer}",'
+        f'{{"order_id":"{order_id}","sale_id":"{sale_id}","user_id":"bench-{order_id}",'
         f'"quantity":1,"idempotency_key":"k","accepted_at":"{accepted_at}"}}'
     )
 

@@ -1,6 +1,7 @@
 """The bench's words: a header about the machine, one table row per cell, ratios, and the RESULT line."""
 
 import json
+import math
 import os
 import platform
 import subprocess
@@ -55,7 +56,16 @@ def machine_header(url: str, seconds: float) -> dict[str, str]:
         settings: dict[str, str] = dict(
             conn.execute(
                 "SELECT name, setting FROM pg_settings WHERE name = ANY(%s)",
-                (["synchronous_commit", "fsync", "shared_buffers", "max_connections", "wal_level"],),
+                (
+                    [
+                        "synchronous_commit",
+                        "fsync",
+                        "shared_buffers",
+                        "max_connections",
+                        "max_wal_size",
+                        "full_page_writes",
+                    ],
+                ),
             ).fetchall()
         )
     cpu = next(
@@ -131,13 +141,19 @@ def row_values(report: Report, c: CellResult) -> list[object]:
 
 def table(report: Report, markdown: bool = False) -> str:
     names = [name for name, _ in COLUMNS]
-    rows = [[fmt.format(v) for (_, fmt), v in zip(COLUMNS, row_values(report, c), strict=True)] for c in report.cells]
+    rows = [[_cell(fmt, v) for (_, fmt), v in zip(COLUMNS, row_values(report, c), strict=True)] for c in report.cells]
     if markdown:
         lines = ["| " + " | ".join(names) + " |", "|" + "---|" * len(names)]
         return "\n".join(lines + ["| " + " | ".join(v.strip() for v in row) + " |" for row in rows])
     widths = [max(len(n), *(len(r[i]) for r in rows)) for i, n in enumerate(names)] if rows else [len(n) for n in names]
     lines = ["  ".join(n.rjust(w) for n, w in zip(names, widths, strict=True))]
     return "\n".join(lines + ["  ".join(v.rjust(w) for v, w in zip(row, widths, strict=True)) for row in rows])
+
+
+def _cell(fmt: str, value: object) -> str:
+    if isinstance(value, float) and math.isnan(value):  # no pgbench run at that client count
+        return fmt.replace(",.2f", "").replace(".2f", "").format("-")
+    return fmt.format(value)
 
 
 def pgbench_lines(report: Report) -> list[str]:
