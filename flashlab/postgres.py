@@ -2,6 +2,7 @@
 
 import os
 import shutil
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -44,9 +45,14 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def start_database(data_dir: Path = DEFAULT_DATA_DIR, fresh: bool = False, migrate: bool = True) -> Database:
-    """Starts (or reuses) the embedded server and applies db/migrations with the deploy runner."""
-    url = os.environ.get("DATABASE_URL")
+def start_database(
+    data_dir: Path = DEFAULT_DATA_DIR, fresh: bool = False, migrate: bool = True, embedded: bool = False
+) -> Database:
+    """Starts (or reuses) the embedded server and applies db/migrations with the deploy runner.
+
+    ``$DATABASE_URL`` wins unless ``embedded`` is set (the bench truncates tables: never someone else's).
+    """
+    url = None if embedded else os.environ.get("DATABASE_URL")
     db = Database(url) if url else _start_embedded(data_dir, fresh)
     if migrate:
         with psycopg.connect(db.url) as conn:
@@ -55,6 +61,7 @@ def start_database(data_dir: Path = DEFAULT_DATA_DIR, fresh: bool = False, migra
 
 
 def _start_embedded(data_dir: Path, fresh: bool) -> Database:
+    warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")  # pgserver's platformdirs, harmless
     import pgserver
 
     if fresh and data_dir.exists():

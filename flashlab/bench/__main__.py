@@ -97,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     cells = cells_for(args)
     clients = [1] if args.quick else sorted({1, *args.workers})
     print(f"contention lab: {len(cells)} cells of {args.seconds:g} s, pgbench at {clients} clients", flush=True)
-    database = start_database(REPO_ROOT / ".flashlab" / "bench-pgdata", fresh=True)
+    database = start_database(REPO_ROOT / ".flashlab" / "bench-pgdata", fresh=True, embedded=True)
     bench = Bench(database.url, max(c.workers for c in cells), args.seconds)
     try:
         report = Report(machine_header(database.url, args.seconds), {})
