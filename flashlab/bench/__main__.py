@@ -98,9 +98,9 @@ def main(argv: list[str] | None = None) -> int:
     clients = [1] if args.quick else sorted({1, *args.workers})
     print(f"contention lab: {len(cells)} cells of {args.seconds:g} s, pgbench at {clients} clients", flush=True)
     database = start_database(REPO_ROOT / ".flashlab" / "bench-pgdata", fresh=True, embedded=True)
+    report = Report(machine_header(database.url, args.seconds), {})  # before the workers load the machine
     bench = Bench(database.url, max(c.workers for c in cells), args.seconds)
     try:
-        report = Report(machine_header(database.url, args.seconds), {})
         hot_row_tps(database.url, 2, 2)  # warm-up: a fresh cluster creates its first WAL segments slowly
         report.pgbench = {c: bench.pgbench(c) for c in clients}
         for n, cell in enumerate(cells, 1):
