@@ -98,9 +98,10 @@ def main(argv: list[str] | None = None) -> int:
     clients = [1] if args.quick else sorted({1, *args.workers})
     print(f"contention lab: {len(cells)} cells of {args.seconds:g} s, pgbench at {clients} clients", flush=True)
     database = start_database(REPO_ROOT / ".flashlab" / "bench-pgdata", fresh=True, embedded=True)
-    report = Report(machine_header(database.url, args.seconds), {})  # before the workers load the machine
-    bench = Bench(database.url, max(c.workers for c in cells), args.seconds)
+    bench = None
     try:
+        report = Report(machine_header(database.url, args.seconds), {})  # before the workers load the machine
+        bench = Bench(database.url, max(c.workers for c in cells), args.seconds)
         hot_row_tps(database.url, 2, 2)  # warm-up: a fresh cluster creates its first WAL segments slowly
         report.pgbench = {c: bench.pgbench(c) for c in clients}
         for n, cell in enumerate(cells, 1):
@@ -114,7 +115,8 @@ def main(argv: list[str] | None = None) -> int:
                 flush=True,
             )
     finally:
-        bench.close()
+        if bench is not None:
+            bench.close()
         database.stop()
     write_outputs(report, args.out, full=not args.quick)
     print("\n" + "\n".join(f"{k}: {v}" for k, v in report.header.items()))
