@@ -7,11 +7,11 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from flashdeal.adapters.postgres import get_connection
-from flashdeal.bulk_settling import Outcome
 from flashdeal.observability import logger, metrics, tracer
 from flashdeal.order_batches import settle_batch
 from flashdeal.publishing import Published, publish_outcome, publish_sold_counts
 from flashdeal.settings import OrderWorkerSettings
+from flashdeal.settling import Outcome
 
 settings = OrderWorkerSettings()
 # Report every failed record, even when all fail, rather than failing the invocation.

@@ -15,9 +15,7 @@ from flashdeal.adapters.postgres import database_errors
 from flashdeal.errors import FlashDealError, OrderAlreadySettledError, PurchaseLimitReachedError, SoldOutError
 from flashdeal.orders import OrderMessage, OrderStatus, Settlement
 from flashdeal.sales import SaleRules
-from flashdeal.settling import new_settlement, replay, settle_order
-
-type Outcome = Settlement | FlashDealError
+from flashdeal.settling import Outcome, new_settlement, replay, settle_order_or_error
 
 
 def split_by_limit(orders: list[OrderMessage], limit: int) -> tuple[list[OrderMessage], list[OrderMessage]]:
@@ -53,7 +51,7 @@ def settle_together(
         with database_errors():
             settlements = _settle_once(conn, list(messages.values()), rules, now)
     except OrderAlreadySettledError:  # a message conflicts with a settled order: let each record answer for itself
-        return {message_id: _settle_alone(conn, message, rules, now) for message_id, message in messages.items()}
+        return {message_id: settle_order_or_error(conn, m, rules, now) for message_id, m in messages.items()}
     except FlashDealError as exc:
         return dict.fromkeys(messages, exc)
     seen: set[UUID] = set()
@@ -63,13 +61,6 @@ def settle_together(
         outcomes[message_id] = replay(settled) if message.order_id in seen else settled
         seen.add(message.order_id)
     return outcomes
-
-
-def _settle_alone(conn: psycopg.Connection, message: OrderMessage, rules: SaleRules, now: datetime) -> Outcome:
-    try:
-        return settle_order(conn, message, rules, now)
-    except FlashDealError as exc:
-        return exc
 
 
 _exhausted: set[UUID] = set()  # sales this environment saw sold out; stock never comes back

@@ -9,11 +9,11 @@ import psycopg
 
 from flashdeal.adapters.inventory import get_sale_rules
 from flashdeal.adapters.postgres import database_errors
-from flashdeal.bulk_settling import Outcome, settle_together
+from flashdeal.bulk_settling import settle_together
 from flashdeal.errors import FlashDealError, InvalidOrderMessageError
 from flashdeal.orders import OrderMessage
 from flashdeal.sales import Strategy
-from flashdeal.settling import parse_order_message, settle_order
+from flashdeal.settling import Outcome, parse_order_message, settle_order_or_error
 
 
 def settle_batch(
@@ -45,10 +45,4 @@ def _settle_sale(
         return dict.fromkeys(messages, exc)
     if rules.strategy is Strategy.BATCHED:
         return settle_together(conn, messages, rules, now)
-    outcomes: dict[str, Outcome] = {}
-    for message_id, message in messages.items():
-        try:
-            outcomes[message_id] = settle_order(conn, message, rules, now)
-        except FlashDealError as exc:
-            outcomes[message_id] = exc
-    return outcomes
+    return {message_id: settle_order_or_error(conn, m, rules, now) for message_id, m in messages.items()}

@@ -9,6 +9,7 @@ from flashdeal.adapters import inventory
 from flashdeal.adapters.postgres import database_errors
 from flashdeal.adapters.stock import TAKE_STOCK
 from flashdeal.errors import (
+    FlashDealError,
     InvalidOrderMessageError,
     OrderAlreadySettledError,
     PurchaseLimitReachedError,
@@ -16,6 +17,8 @@ from flashdeal.errors import (
 )
 from flashdeal.orders import OrderMessage, OrderStatus, Settlement
 from flashdeal.sales import SaleRules, Strategy
+
+type Outcome = Settlement | FlashDealError  # what settling one record gave: its settlement, or why it failed
 
 
 def parse_order_message(body: str) -> OrderMessage:
@@ -36,6 +39,13 @@ def settle_order(conn: psycopg.Connection, message: OrderMessage, rules: SaleRul
             if settled is None:  # the API derives the id from this triple, so only a forged message gets here
                 raise InvalidOrderMessageError("another order holds this buyer's key for this sale") from None
             return settled
+
+
+def settle_order_or_error(conn: psycopg.Connection, message: OrderMessage, rules: SaleRules, now: datetime) -> Outcome:
+    try:
+        return settle_order(conn, message, rules, now)
+    except FlashDealError as exc:
+        return exc
 
 
 def _settle_once(conn: psycopg.Connection, message: OrderMessage, rules: SaleRules, now: datetime) -> Settlement:
