@@ -1,4 +1,7 @@
-"""Set-based statements for the batched strategy: one round trip per step, whatever the batch size."""
+"""Set-based statements for the batched strategy: one round trip per step, whatever the batch size.
+
+``take_across_shards`` also serves the sharded strategy when an order's shard is short.
+"""
 
 import random
 from datetime import datetime
@@ -86,7 +89,13 @@ def take_units(conn: psycopg.Connection, sale_id: UUID, shards: int, demand: int
         if row is not None:
             shard, left = row
             return {shard: demand}, left or remaining_stock(conn, sale_id)
-    rows = conn.execute(_TAKE_ACROSS_SHARDS, params).fetchall()
+    return take_across_shards(conn, sale_id, demand)
+
+
+def take_across_shards(conn: psycopg.Connection, sale_id: UUID, demand: int) -> tuple[dict[int, int], int]:
+    """Up to ``demand`` units from every shard with stock, locked in shard order (no deadlock between two
+    takers): ({shard: units taken}, units left in the sale afterwards). Short means the sale had less."""
+    rows = conn.execute(_TAKE_ACROSS_SHARDS, {"sale": sale_id, "demand": demand}).fetchall()
     return {shard: take for shard, take, _ in rows}, int(rows[0][2]) if rows else 0
 
 

@@ -10,6 +10,7 @@ from uuid import UUID
 import psycopg
 from aws_lambda_powertools.metrics import MetricUnit
 
+from flashdeal.adapters.bulk_stock import take_across_shards
 from flashdeal.adapters.inventory import remaining_stock
 from flashdeal.errors import InventoryContentionError, SoldOutError
 from flashdeal.observability import metrics
@@ -21,15 +22,6 @@ _TAKE_WHOLE = """
 UPDATE inventory_shards SET remaining = remaining - %(q)s
 WHERE sale_id = %(sale)s AND shard_no = %(shard)s AND remaining >= %(q)s
 RETURNING remaining"""
-
-# MATERIALIZED: the locking read runs exactly once, whatever join plan the UPDATE gets.
-_TAKE_PART = """
-WITH t AS MATERIALIZED (
-    SELECT shard_no, LEAST(remaining, %(q)s) AS take FROM inventory_shards
-    WHERE sale_id = %(sale)s AND shard_no = %(shard)s AND remaining > 0 FOR UPDATE)
-UPDATE inventory_shards s SET remaining = s.remaining - t.take
-FROM t WHERE s.sale_id = %(sale)s AND s.shard_no = t.shard_no
-RETURNING t.take"""
 
 TakeStock = Callable[[psycopg.Connection, UUID, SaleRules, int], bool]
 
@@ -89,19 +81,10 @@ def take_sharded(conn: psycopg.Connection, sale_id: UUID, rules: SaleRules, quan
     row = conn.execute(_TAKE_WHOLE, {"q": quantity, "sale": sale_id, "shard": start}).fetchone()
     if row is not None:
         return row[0] == 0 and remaining_stock(conn, sale_id) == 0
-    candidates = conn.execute(
-        "SELECT shard_no, remaining FROM inventory_shards WHERE sale_id = %s AND remaining > 0", (sale_id,)
-    ).fetchall()
-    available = sum(remaining for _, remaining in candidates)
-    if available < quantity:
-        raise SoldOutError(exhausted=available == 0)
-    need = quantity
-    for shard, _ in sorted(candidates, key=lambda c: (c[0] - start) % rules.shards):
-        taken = conn.execute(_TAKE_PART, {"q": need, "sale": sale_id, "shard": shard}).fetchone()
-        need -= taken[0] if taken else 0
-        if need == 0:
-            return remaining_stock(conn, sale_id) == 0
-    raise SoldOutError(exhausted=False)
+    taken, left = take_across_shards(conn, sale_id, quantity)
+    if sum(taken.values()) < quantity:  # the caller's savepoint undoes the partial take
+        raise SoldOutError(exhausted=not taken)
+    return left == 0
 
 
 TAKE_STOCK: dict[Strategy, TakeStock] = {
