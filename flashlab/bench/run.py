@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import psycopg
 
@@ -15,7 +15,7 @@ from flashdeal.adapters.inventory import insert_sale
 from flashdeal.sales import SaleRequest, Strategy, new_sale
 from flashlab.bench.driver import Job, drive
 from flashlab.bench.pgbench import hot_row_tps, prepare_hot_row
-from flashlab.bench.sampler import ActivitySampler, cpu_seconds, machine_seconds, postgres_pids
+from flashlab.bench.sampler import ActivitySampler, cpu_seconds, machine_seconds, parent_pid, postgres_pids
 from flashlab.workers import WorkerPool
 
 APPLICATION = "flashdeal-bench-worker"
@@ -75,7 +75,7 @@ class Bench:
         self.conn = psycopg.connect(url, autocommit=True)
         backend = self.conn.execute("SELECT pg_backend_pid()").fetchone()
         assert backend is not None
-        self.postmaster = _parent_of(backend[0])
+        self.postmaster = parent_pid(backend[0])
         started = time.perf_counter()
         self.pool = WorkerPool(pool_size, worker_environment(url), publish=False)
         while len(set(self.pool.each(_ready, list(range(pool_size))))) < pool_size:
@@ -144,14 +144,14 @@ class Bench:
         self.conn.execute("TRUNCATE sales, purchases, orders, inventory_shards")  # no cell inherits bloat
         return result
 
-    def _new_sale(self, strategy: Strategy) -> object:
+    def _new_sale(self, strategy: Strategy) -> UUID:
         request = SaleRequest(name=f"bench {strategy.value}", inventory=INVENTORY, strategy=strategy)
         sale = new_sale(request, uuid4(), datetime.now(UTC))
         with self.conn.transaction():
             insert_sale(self.conn, sale)
         return sale.sale_id
 
-    def _count(self, sale_id: object) -> dict[str, int]:
+    def _count(self, sale_id: UUID) -> dict[str, int]:
         row = self.conn.execute(
             "SELECT (SELECT count(*) FROM orders WHERE sale_id = %(s)s),"
             " (SELECT count(*) FROM orders WHERE sale_id = %(s)s AND status = 'CONFIRMED'),"
@@ -166,9 +166,3 @@ class Bench:
 def _ready(_: int) -> int:
     time.sleep(0.2)  # long enough that no process takes two of these while another is still starting
     return os.getpid()
-
-
-def _parent_of(pid: int) -> int:
-    from pathlib import Path
-
-    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])

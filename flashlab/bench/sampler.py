@@ -58,15 +58,24 @@ class ActivitySampler:
         self._conn.close()
 
 
+def _stat(pid: int | str) -> list[str]:
+    """/proc/<pid>/stat after the command name: field 0 is the state, 1 the parent, 11-12 utime/stime."""
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
+def parent_pid(pid: int) -> int:
+    return int(_stat(pid)[1])
+
+
 def cpu_seconds(pids: list[int]) -> float:
     """User + system CPU the processes have used so far (those that exited count as 0)."""
     total = 0
     for pid in pids:
         try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            fields = _stat(pid)
         except (FileNotFoundError, ProcessLookupError):
             continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime
+        total += int(fields[11]) + int(fields[12])
     return total / _TICK
 
 
@@ -80,10 +89,10 @@ def machine_seconds() -> tuple[float, float]:
 def postgres_pids(postmaster: int) -> list[int]:
     """The postmaster and every backend and helper it forked."""
     pids = [postmaster]
-    for stat in Path("/proc").glob("[0-9]*/stat"):
+    for entry in Path("/proc").glob("[0-9]*"):
         try:
-            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == postmaster:
-                pids.append(int(stat.parent.name))
-        except (FileNotFoundError, ProcessLookupError, ValueError):
+            if int(_stat(entry.name)[1]) == postmaster:
+                pids.append(int(entry.name))
+        except (FileNotFoundError, ProcessLookupError, NotADirectoryError, ValueError):
             continue
     return pids
