@@ -109,17 +109,19 @@ def return_units(conn: psycopg.Connection, sale_id: UUID, taken: dict[int, int],
 
 def reserve_purchases(conn: psycopg.Connection, sale_id: UUID, limit: int, units: dict[str, int]) -> set[str]:
     """Adds each buyer's units to their purchases; returns the buyers who stayed within the limit."""
-    users = sorted(units)  # one lock order for every batch
-    rows = conn.execute(
-        _RESERVE, {"sale": sale_id, "limit": limit, "users": users, "units": [units[u] for u in users]}
-    ).fetchall()
+    rows = conn.execute(_RESERVE, {"sale": sale_id, "limit": limit, **_by_buyer(units)}).fetchall()
     return {row[0] for row in rows}
 
 
 def release_purchases(conn: psycopg.Connection, sale_id: UUID, units: dict[str, int]) -> None:
     """Undoes ``reserve_purchases`` for orders that got no stock; a buyer left with nothing loses the row."""
+    conn.execute(_RELEASE, {"sale": sale_id, **_by_buyer(units)})
+
+
+def _by_buyer(units: dict[str, int]) -> dict[str, list[str] | list[int]]:
+    """Buyers and their units as two arrays, buyers sorted: every batch locks purchase rows in one order."""
     users = sorted(units)
-    conn.execute(_RELEASE, {"sale": sale_id, "users": users, "units": [units[u] for u in users]})
+    return {"users": users, "units": [units[u] for u in users]}
 
 
 def insert_new_orders(
