@@ -44,8 +44,8 @@ def drive(job: Job) -> Driven:
     time.sleep(max(0.0, job.start_at - time.time()))
     with redirect_stdout(emf):
         while time.time() < job.stop_at:
-            numbers = range(sent, sent + job.batch)
-            batch = [(f"{ids}{n:012x}", _body(job.sale_id, f"{ids}{n:012x}", accepted_at)) for n in numbers]
+            order_ids = [f"{ids}{n:012x}" for n in range(sent, sent + job.batch)]
+            batch = [(order_id, _body(job.sale_id, order_id, accepted_at)) for order_id in order_ids]
             result = invoke_event(batch_event(batch))
             sent += job.batch
             failed += len(result.failed_ids)

@@ -108,7 +108,6 @@ class Bench:
             driven = self.pool.each(drive, [job] * cell.workers)
         # The workers' backends are still connected: their CPU counts in full (they began with this cell).
         after = (cpu_seconds(workers), cpu_seconds(postgres_pids(self.postmaster)), *machine_seconds())
-        sampler.close()
         self.conn.execute(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = %s", (APPLICATION,)
         )

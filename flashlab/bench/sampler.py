@@ -38,6 +38,7 @@ class ActivitySampler:
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._thread.join()
+        self._conn.close()
 
     def _run(self) -> None:
         while not self._stop.wait(self._interval):
@@ -53,9 +54,6 @@ class ActivitySampler:
             peak_connections=max(r[2] for r in rows),
             samples=len(self._rows),
         )
-
-    def close(self) -> None:
-        self._conn.close()
 
 
 def _stat(pid: int | str) -> list[str]:
