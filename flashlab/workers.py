@@ -32,6 +32,23 @@ class BatchResult:
     settled: list[tuple[str, str, bool]] = field(default_factory=list)  # only with publish=False
 
 
+@dataclass(frozen=True)
+class Delivered:
+    """Every batch of every round of ``WorkerPool.deliver``, and the records that never succeeded."""
+
+    results: list[BatchResult]
+    rounds: int
+    still_failing: list[tuple[str, str]]
+
+    @property
+    def settled(self) -> list[tuple[str, str, bool]]:
+        return [s for r in self.results for s in r.settled]
+
+    @property
+    def retried(self) -> int:
+        return sum(len(r.failed_ids) for r in self.results)
+
+
 def _start_environment(function: str, environment: dict[str, str], publish: bool) -> None:
     global _handler, _spec
     os.environ.update(environment)
@@ -92,6 +109,19 @@ class WorkerPool:
 
     def run(self, batches: Iterable[list[tuple[str, str]]]) -> Iterator[BatchResult]:
         return self._pool.imap_unordered(invoke, batches, chunksize=1)
+
+    def deliver(self, deliveries: list[tuple[str, str]], batch_size: int, max_receives: int) -> Delivered:
+        """Delivers like SQS: the failed records of one round come back in the next, up to ``max_receives``."""
+        results: list[BatchResult] = []
+        rounds = 0
+        while deliveries and rounds < max_receives:
+            rounds += 1
+            by_id = dict(deliveries)
+            batches = (deliveries[i : i + batch_size] for i in range(0, len(deliveries), batch_size))
+            this_round = list(self.run(batches))
+            results += this_round
+            deliveries = [(m, by_id[m]) for r in this_round for m in r.failed_ids]
+        return Delivered(results, rounds, deliveries)
 
     def each(self, task: Callable[[Any], Any], arguments: list[Any]) -> list[Any]:
         """Runs ``task`` once per argument, one per process when there are no more arguments than processes."""

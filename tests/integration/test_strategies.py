@@ -35,20 +35,12 @@ def orders_for(sale_id: UUID) -> list[OrderMessage]:
     return orders
 
 
-def deliver_until_settled(pool: WorkerPool, orders: list[OrderMessage]) -> tuple[list, int]:
-    """Delivers every order, a fifth of them twice, shuffled; failed records come back, as SQS would."""
+def deliveries_of(orders: list[OrderMessage]) -> list[tuple[str, str]]:
+    """Every order, a fifth of them twice, shuffled."""
     redelivered = random.sample(orders, len(orders) // 5)
     deliveries = [(f"m{i}", o.model_dump_json()) for i, o in enumerate(orders + redelivered)]
     random.shuffle(deliveries)
-    settled, rounds = [], 0
-    while deliveries and rounds < MAX_ROUNDS:
-        rounds += 1
-        by_id = dict(deliveries)
-        results = list(pool.run(deliveries[i : i + BATCH] for i in range(0, len(deliveries), BATCH)))
-        settled += [s for r in results for s in r.settled]
-        deliveries = [(m, by_id[m]) for r in results for m in r.failed_ids]
-    assert not deliveries, f"{len(deliveries)} deliveries still failing after {MAX_ROUNDS} rounds"
-    return settled, rounds
+    return deliveries
 
 
 @pytest.fixture(scope="module", params=list(Strategy))
@@ -59,12 +51,13 @@ def contended(request, pool, make_sale_module):
     assert sale["sale"]["strategy"] == request.param.value
     sale_id = UUID(sale["sale_id"])
     orders = orders_for(sale_id)
-    settled, rounds = deliver_until_settled(pool, orders)
-    return sale_id, orders, settled, rounds
+    delivered = pool.deliver(deliveries_of(orders), BATCH, MAX_ROUNDS)
+    assert not delivered.still_failing, f"{len(delivered.still_failing)} still failing after {MAX_ROUNDS} rounds"
+    return sale_id, orders, delivered.settled
 
 
 def test_exactly_the_inventory_is_confirmed(contended, conn):
-    sale_id, orders, _, _ = contended
+    sale_id, orders, _ = contended
     statuses = dict(
         conn.execute("SELECT status, count(*) FROM orders WHERE sale_id = %s GROUP BY status", (sale_id,)).fetchall()
     )
@@ -72,20 +65,20 @@ def test_exactly_the_inventory_is_confirmed(contended, conn):
 
 
 def test_no_shard_goes_below_zero_and_stock_moved_once_per_unit(contended, conn):
-    sale_id, _, _, _ = contended
+    sale_id, _, _ = contended
     rows = conn.execute("SELECT initial, remaining FROM inventory_shards WHERE sale_id = %s", (sale_id,)).fetchall()
     assert min(remaining for _, remaining in rows) >= 0
     assert sum(initial - remaining for initial, remaining in rows) == UNITS
 
 
 def test_every_order_is_final_exactly_once(contended, conn):
-    sale_id, orders, _, _ = contended
+    sale_id, orders, _ = contended
     rows = conn.execute("SELECT order_id FROM orders WHERE sale_id = %s", (sale_id,)).fetchall()
     assert Counter(r[0] for r in rows) == Counter({o.order_id: 1 for o in orders})
 
 
 def test_no_buyer_gets_more_than_the_limit(contended, conn):
-    sale_id, _, _, _ = contended
+    sale_id, _, _ = contended
     per_buyer = conn.execute(
         "SELECT max(n) FROM (SELECT count(*) AS n FROM orders WHERE sale_id = %s AND status = 'CONFIRMED'"
         " GROUP BY user_id) b",
@@ -97,7 +90,7 @@ def test_no_buyer_gets_more_than_the_limit(contended, conn):
 
 
 def test_every_delivery_reported_the_stored_outcome(contended, conn):
-    sale_id, _, settled, _ = contended
+    sale_id, _, settled = contended
     stored = dict(conn.execute("SELECT order_id::text, status FROM orders WHERE sale_id = %s", (sale_id,)).fetchall())
     assert all(stored[order_id] == status for order_id, status, _ in settled)  # redeliveries agree
     first_times = Counter(order_id for order_id, _, replayed in settled if not replayed)

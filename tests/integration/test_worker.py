@@ -4,9 +4,11 @@ import json
 from datetime import UTC, datetime
 from uuid import UUID, uuid4
 
+import psycopg
 import pytest
 
-from flashdeal.errors import StoreUnavailableError
+from flashdeal.errors import InventoryContentionError, StoreUnavailableError
+from flashdeal.order_batches import settle_batch
 from flashdeal.orders import OrderMessage, OrderStatus, OrderView, PlaceOrder, order_message
 from flashdeal.sales import SaleView
 
@@ -176,3 +178,21 @@ def test_every_strategy_publishes_the_sale_as_sold_out(stack, conn, make_sale, s
     assert sorted(outcome(conn, m)[0] for m in orders) == ["CONFIRMED", "CONFIRMED", "REJECTED"]
     view = SaleView.model_validate(stack.request("GET", f"/sales/{sale['sale_id']}").body)
     assert (view.status.value, view.remaining) == ("sold_out", 0)
+
+
+def test_a_lock_held_past_the_timeout_fails_the_record_as_contention_and_a_retry_settles_it(conn, database, make_sale):
+    sale = make_sale(inventory=2, shards=1)
+    msg = message(sale["sale_id"])
+    with psycopg.connect(database.url, autocommit=True, options="-c lock_timeout=50") as worker_conn:
+        # GIVEN another transaction holds the sale's only inventory row
+        with conn.transaction():
+            conn.execute("SELECT 1 FROM inventory_shards WHERE sale_id = %s FOR UPDATE", (sale["sale_id"],))
+            # WHEN a worker waits for it longer than its lock timeout
+            outcomes = settle_batch({"m0": msg.model_dump_json()}, worker_conn)
+        # THEN that record fails as contention, with nothing written
+        assert isinstance(outcomes["m0"], InventoryContentionError)
+        assert outcome(conn, msg) == ("MISSING", None)
+        assert stock(conn, sale["sale_id"]) == [2]
+        # AND the redelivery, once the lock is gone, settles it
+        assert settle_batch({"m0": msg.model_dump_json()}, worker_conn)["m0"].status is OrderStatus.CONFIRMED
+    assert stock(conn, sale["sale_id"]) == [1]

@@ -64,6 +64,6 @@ class OrderAlreadySettledError(FlashDealError):
 
 
 class InventoryContentionError(FlashDealError):
-    """The optimistic strategy lost the race too many times; the record fails and SQS redelivers it."""
+    """Settling waited past the lock timeout, or optimistic lost the race too often; SQS redelivers the record."""
 
     code = "inventory_contention"

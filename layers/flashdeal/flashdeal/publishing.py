@@ -22,6 +22,9 @@ class Published:
 def publish_outcome(outcome: Settlement | FlashDealError, sales_table: str) -> Published:
     """Writes one record's settlement idempotently; an error outcome is raised so the record fails."""
     if isinstance(outcome, FlashDealError):
+        logger.warning(
+            "record failed; SQS delivers it again, or to the DLQ", error=outcome.code, cause=repr(outcome.__cause__)
+        )
         raise outcome
     first_time = record_settlement(sales_table, outcome)
     if outcome.sold_out:

@@ -8,7 +8,7 @@ import psycopg
 from aws_lambda_powertools.utilities.parameters import SecretsProvider
 
 from flashdeal.adapters.aws import aws_client
-from flashdeal.errors import StoreUnavailableError
+from flashdeal.errors import InventoryContentionError, StoreUnavailableError
 from flashdeal.settings import DatabaseSettings
 
 _connection: psycopg.Connection | None = None
@@ -62,9 +62,13 @@ def conninfo(settings: DatabaseSettings) -> str:
 
 @contextmanager
 def database_errors() -> Iterator[None]:
-    """Translates driver failures into StoreUnavailableError; a broken connection is dropped."""
+    """Translates driver failures into domain errors; a broken connection is dropped."""
     try:
         yield
+    except psycopg.errors.LockNotAvailable as exc:  # waited longer than DB_LOCK_TIMEOUT_MS for a hot row
+        raise InventoryContentionError(
+            "waited too long for a lock on the inventory; the order will be retried"
+        ) from exc
     except psycopg.OperationalError as exc:
         if _connection is not None and _connection.broken:
             discard_connection()
