@@ -7,11 +7,14 @@ DynamoDB stage is swapped for a recorder, so only the Postgres settlement is exe
 
 import multiprocessing
 import os
+import random
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+from pydantic import BaseModel
 
 from flashlab.events import queue_arn, sqs_event, sqs_record
 from flashlab.handlers import Handler, load_handler, module_key
@@ -47,6 +50,14 @@ class Delivered:
     @property
     def retried(self) -> int:
         return sum(len(r.failed_ids) for r in self.results)
+
+
+def at_least_once(messages: Sequence[BaseModel], duplicate_share: float) -> list[tuple[str, str]]:
+    """(message id, body) for every message, a share of them delivered twice, shuffled: SQS at least once."""
+    twice = random.sample(list(messages), int(len(messages) * duplicate_share))
+    deliveries = [(f"m{i}", m.model_dump_json()) for i, m in enumerate([*messages, *twice])]
+    random.shuffle(deliveries)
+    return deliveries
 
 
 def _start_environment(function: str, environment: dict[str, str], publish: bool) -> None:

@@ -5,7 +5,6 @@ SQS then delivers it again. The test does the same, within the template's redriv
 asserts is the product's promise: every accepted order settles before it would reach the DLQ.
 """
 
-import random
 from collections import Counter
 from datetime import UTC, datetime
 from uuid import UUID, uuid4
@@ -15,7 +14,7 @@ import pytest
 from flashdeal.orders import PlaceOrder, order_message
 from flashdeal.sales import SaleView
 from flashlab.template import Template
-from flashlab.workers import WorkerPool
+from flashlab.workers import WorkerPool, at_least_once
 
 WORKERS, ORDERS, UNITS, DUPLICATE_SHARE, BATCH = 32, 1000, 100, 0.20, 10
 
@@ -31,14 +30,11 @@ def contended_sale(stack, database, make_sale_module):
             sale_id=sale_id, user_id=f"buyer-{n}-{uuid4().hex[:6]}", idempotency_key=f"key-{n}", quantity=1
         )
         messages.append(order_message(place, datetime.now(UTC)))
-    deliveries = messages + random.sample(messages, int(ORDERS * DUPLICATE_SHARE))
-    random.shuffle(deliveries)
+    deliveries = at_least_once(messages, DUPLICATE_SHARE)
     env = stack.resources.environment(stack.worker, database.url)
     max_receives = int(Template().parameters["MaxReceiveCount"])
     with WorkerPool(WORKERS, env) as pool:
-        delivered = pool.deliver(
-            [(f"d{i}", m.model_dump_json()) for i, m in enumerate(deliveries)], BATCH, max_receives
-        )
+        delivered = pool.deliver(deliveries, BATCH, max_receives)
     return sale_id, messages, deliveries, delivered
 
 

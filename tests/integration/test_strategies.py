@@ -4,7 +4,6 @@ The workers run the real handler; only its DynamoDB stage is swapped for a recor
 so this suite is about Postgres. test_concurrency.py covers the full pipeline for the default strategy.
 """
 
-import random
 from collections import Counter
 from datetime import UTC, datetime
 from uuid import UUID, uuid4
@@ -13,9 +12,9 @@ import pytest
 
 from flashdeal.orders import OrderMessage, PlaceOrder, order_message
 from flashdeal.sales import Strategy
-from flashlab.workers import WorkerPool
+from flashlab.workers import WorkerPool, at_least_once
 
-WORKERS, BUYERS, UNITS, BATCH, MAX_ROUNDS = 16, 400, 100, 10, 30
+WORKERS, BUYERS, UNITS, BATCH, MAX_ROUNDS, DUPLICATE_SHARE = 16, 400, 100, 10, 30, 0.2
 
 
 @pytest.fixture(scope="module")
@@ -35,14 +34,6 @@ def orders_for(sale_id: UUID) -> list[OrderMessage]:
     return orders
 
 
-def deliveries_of(orders: list[OrderMessage]) -> list[tuple[str, str]]:
-    """Every order, a fifth of them twice, shuffled."""
-    redelivered = random.sample(orders, len(orders) // 5)
-    deliveries = [(f"m{i}", o.model_dump_json()) for i, o in enumerate(orders + redelivered)]
-    random.shuffle(deliveries)
-    return deliveries
-
-
 @pytest.fixture(scope="module", params=list(Strategy))
 def contended(request, pool, make_sale_module):
     """GIVEN a 100-unit sale with the strategy, WHEN 16 workers settle 480 orders and 96 redeliveries."""
@@ -51,7 +42,7 @@ def contended(request, pool, make_sale_module):
     assert sale["sale"]["strategy"] == request.param.value
     sale_id = UUID(sale["sale_id"])
     orders = orders_for(sale_id)
-    delivered = pool.deliver(deliveries_of(orders), BATCH, MAX_ROUNDS)
+    delivered = pool.deliver(at_least_once(orders, DUPLICATE_SHARE), BATCH, MAX_ROUNDS)
     assert not delivered.still_failing, f"{len(delivered.still_failing)} still failing after {MAX_ROUNDS} rounds"
     return sale_id, orders, delivered.settled
 
