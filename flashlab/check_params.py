@@ -41,6 +41,10 @@ def problems(overrides: dict[str, Any]) -> list[str]:
     queue = template.of_type("AWS::SQS::Queue")["OrdersQueue"]
     if int(queue["VisibilityTimeout"]) < 6 * worker.timeout_s:
         found.append(f"OrdersQueue VisibilityTimeout {queue['VisibilityTimeout']} < 6 x worker Timeout")
+    if p["Stage"] == "local":
+        found.append("Stage=local deploys the buyer routes without an authorizer: it is for LocalStack, never AWS")
+    if 0 < int(p["WafRequestsPerClient"]) < 10:
+        found.append("WafRequestsPerClient must be 0 (no web ACL) or at least 10, WAF's smallest rate limit")
     return found
 
 

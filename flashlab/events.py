@@ -1,4 +1,4 @@
-"""Lambda events, shaped as AWS sends them: API Gateway HTTP API (payload 2.0) and SQS batches.
+"""Lambda events, shaped as AWS sends them: API Gateway REST API proxy events (v1) and SQS batches.
 
 The canonical examples in events/ have the same shape; the tests check that they agree.
 """
@@ -8,6 +8,7 @@ import json
 import time
 import uuid
 from typing import Any
+from urllib.parse import parse_qsl
 
 from flashlab import REPO_ROOT
 
@@ -20,11 +21,12 @@ def load_event(name: str) -> dict[str, Any]:
     return json.loads((EVENTS_DIR / f"{name}.json").read_text())
 
 
-def http_event(
+def rest_event(
     method: str,
-    route_path: str,
-    raw_path: str,
+    resource: str,
+    path: str,
     *,
+    stage: str = "dev",
     path_parameters: dict[str, str] | None = None,
     body: bytes | str | None = None,
     headers: dict[str, str] | None = None,
@@ -33,7 +35,8 @@ def http_event(
     query: str = "",
     source_ip: str = "127.0.0.1",
 ) -> dict[str, Any]:
-    headers = {k.lower(): v for k, v in (headers or {}).items()}
+    """A REST API Lambda proxy event. ``claims`` are a Cognito authorizer's; ``iam_user`` a SigV4 caller's."""
+    headers = dict(headers or {})
     text: str | None
     if isinstance(body, bytes):
         try:
@@ -42,50 +45,75 @@ def http_event(
             text, encoded = base64.b64encode(body).decode(), True
     else:
         text, encoded = body, False
+    pairs = parse_qsl(query, keep_blank_values=True)
+    multi_query: dict[str, list[str]] = {}
+    for key, value in pairs:
+        multi_query.setdefault(key, []).append(value)
     now = time.time()
+    request_id = str(uuid.uuid4())
+    lower = {k.lower(): v for k, v in headers.items()}
+    identity: dict[str, Any] = {
+        "sourceIp": source_ip,
+        "userAgent": lower.get("user-agent", ""),
+        "accountId": None,
+        "caller": None,
+        "user": None,
+        "userArn": None,
+        "accessKey": None,
+        "cognitoIdentityPoolId": None,
+        "cognitoIdentityId": None,
+        "cognitoAuthenticationType": None,
+        "cognitoAuthenticationProvider": None,
+    }
+    if iam_user is not None:
+        identity |= {
+            "accountId": ACCOUNT,
+            "caller": iam_user,
+            "user": iam_user,
+            "userArn": f"arn:aws:iam::{ACCOUNT}:user/{iam_user}",
+            "accessKey": "AKIALOCALADMIN",
+        }
     context: dict[str, Any] = {
         "accountId": ACCOUNT,
         "apiId": "local",
-        "domainName": headers.get("host", "127.0.0.1"),
+        "domainName": lower.get("host", "127.0.0.1"),
         "domainPrefix": "local",
-        "http": {
-            "method": method,
-            "path": raw_path,
-            "protocol": "HTTP/1.1",
-            "sourceIp": source_ip,
-            "userAgent": headers.get("user-agent", ""),
-        },
-        "requestId": str(uuid.uuid4()),
-        "routeKey": f"{method} {route_path}",
-        "stage": "$default",
-        "time": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(now)),
-        "timeEpoch": int(now * 1000),
+        "extendedRequestId": request_id,
+        "httpMethod": method,
+        "identity": identity,
+        "path": f"/{stage}{path}",
+        "protocol": "HTTP/1.1",
+        "requestId": request_id,
+        "requestTime": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(now)),
+        "requestTimeEpoch": int(now * 1000),
+        "resourceId": "local",
+        "resourcePath": resource,
+        "stage": stage,
     }
     if claims is not None:
-        context["authorizer"] = {"jwt": {"claims": claims, "scopes": None}}
-    elif iam_user is not None:
-        context["authorizer"] = {
-            "iam": {
-                "accountId": ACCOUNT,
-                "userArn": f"arn:aws:iam::{ACCOUNT}:user/{iam_user}",
-                "userId": iam_user,
-                "callerId": iam_user,
-            }
-        }
-    event: dict[str, Any] = {
-        "version": "2.0",
-        "routeKey": context["routeKey"],
-        "rawPath": raw_path,
-        "rawQueryString": query,
-        "headers": headers,
+        context["authorizer"] = {"claims": claims}
+    return {
+        "resource": resource,
+        "path": path,
+        "httpMethod": method,
+        "headers": headers or None,
+        "multiValueHeaders": {k: [v] for k, v in headers.items()} or None,
+        "queryStringParameters": dict(pairs) or None,
+        "multiValueQueryStringParameters": multi_query or None,
+        "pathParameters": path_parameters or None,
+        "stageVariables": None,
         "requestContext": context,
+        "body": text,
         "isBase64Encoded": encoded,
     }
-    if text is not None:
-        event["body"] = text
-    if path_parameters:
-        event["pathParameters"] = path_parameters
-    return event
+
+
+def response_headers(answer: dict[str, Any]) -> dict[str, str]:
+    """A Lambda proxy response's headers, whether it set ``headers``, ``multiValueHeaders`` or both."""
+    headers = {k: str(v) for k, v in (answer.get("headers") or {}).items()}
+    for name, values in (answer.get("multiValueHeaders") or {}).items():
+        headers[name] = ", ".join(map(str, values))
+    return headers
 
 
 def sqs_record(

@@ -1,6 +1,6 @@
 """The whole application in one process: template functions, moto, Postgres. Used by the integration tests.
 
-HTTP requests become payload-2.0 events through the template's routes; queued orders reach the worker
+HTTP requests become REST API proxy events through the template's routes; queued orders reach the worker
 as SQS batches. No emulation of concurrency limits here: that is the embedded stack's job.
 """
 
@@ -10,11 +10,12 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
-from flashlab.events import http_event, queue_arn, sqs_event, sqs_record
+from flashlab.events import queue_arn, response_headers, rest_event, sqs_event, sqs_record
 from flashlab.handlers import Handler, load_handler, module_key
 from flashlab.lambda_context import LocalLambdaContext
 from flashlab.moto import local_client
 from flashlab.resources import LocalResources, create_resources
+from flashlab.rest_api import RestApi
 from flashlab.routing import Router
 from flashlab.template import FunctionSpec, Template
 
@@ -37,7 +38,8 @@ class InProcessStack:
         for spec in self.functions.values():
             env |= self.resources.environment(spec, database_url)
         self.handlers: dict[str, Handler] = {name: load_handler(spec, env) for name, spec in self.functions.items()}
-        self.router = Router([route for spec in self.functions.values() for route in spec.routes])
+        self.api = RestApi(self.template)
+        self.router = Router(self.api.routes())
         self.worker = next(spec for spec in self.functions.values() if spec.sqs is not None)
 
     def module(self, function: str) -> ModuleType:
@@ -59,21 +61,23 @@ class InProcessStack:
         raw_body: str | None = None,
     ) -> HttpAnswer:
         match = self.router.match(method, path)
-        assert match is not None, f"no route for {method} {path}"
+        route = match.route if match else None
+        assert route is not None, f"no route for {method} {path}"
         text = raw_body if raw_body is not None else (json.dumps(body) if body is not None else None)
-        event = http_event(
+        event = rest_event(
             method,
-            match.route.path,
+            route.path,
             path,
-            path_parameters=match.path_parameters,
+            stage=self.api.stage,
+            path_parameters=match.path_parameters if match else None,
             body=text,
             headers={"content-type": "application/json", **(headers or {})},
             claims={"sub": user} if user else None,
             iam_user="admin" if admin else None,
         )
-        answer = self.invoke(match.route.function, event)
+        answer = self.invoke(route.function, event)
         payload = answer.get("body")
-        return HttpAnswer(answer["statusCode"], answer.get("headers", {}), json.loads(payload) if payload else None)
+        return HttpAnswer(answer["statusCode"], response_headers(answer), json.loads(payload) if payload else None)
 
     def settle_queued(self, batch_size: int = 10, max_batches: int = 10_000) -> list[dict[str, Any]]:
         """Feeds queued orders to the worker in batches until the queue is empty; returns its responses."""

@@ -1,10 +1,12 @@
 """Reads template.yaml: the single source for tables, queues, functions and routes, locally too.
 
 Intrinsic functions are resolved just far enough for local use: ``!Ref`` to a parameter gives its
-default (or an override), ``!Ref``/``!GetAtt`` to a resource gives a local name or a placeholder.
+default (or an override), ``!Ref``/``!GetAtt`` to a resource gives a local name or a placeholder,
+``!If`` follows the template's Conditions, and ``AWS::NoValue`` removes what it stands in.
+Resources whose Condition is false do not exist here either.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -21,7 +23,7 @@ class _CfnLoader(yaml.SafeLoader):
 
 
 def _tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> dict[str, Any]:
-    name = "Ref" if suffix == "Ref" else f"Fn::{suffix}"
+    name = suffix if suffix in ("Ref", "Condition") else f"Fn::{suffix}"
     if isinstance(node, yaml.ScalarNode):
         value: Any = loader.construct_scalar(node)
         if suffix == "GetAtt":
@@ -41,12 +43,7 @@ def load_template(path: Path = TEMPLATE) -> dict[str, Any]:
     return yaml.load(path.read_text(), Loader=_CfnLoader)
 
 
-@dataclass(frozen=True)
-class Route:
-    method: str
-    path: str
-    function: str
-    auth: str  # "jwt", "iam" or "none"
+_NO_VALUE = object()
 
 
 @dataclass(frozen=True)
@@ -67,26 +64,61 @@ class FunctionSpec:
     memory_mb: int
     reserved_concurrency: int | None
     environment: dict[str, str]
-    routes: list[Route] = field(default_factory=list)
     sqs: SqsSource | None = None
 
 
 class Template:
     """template.yaml with parameters resolved (defaults, then ``overrides``)."""
 
-    def __init__(self, overrides: dict[str, Any] | None = None, path: Path = TEMPLATE) -> None:
-        self.doc = load_template(path)
+    def __init__(
+        self, overrides: dict[str, Any] | None = None, path: Path = TEMPLATE, doc: dict[str, Any] | None = None
+    ) -> None:
+        self.doc = doc if doc is not None else load_template(path)
         self.parameters = {name: spec.get("Default") for name, spec in self.doc.get("Parameters", {}).items()}
         self.parameters.update(overrides or {})
         self.resources: dict[str, Any] = self.doc["Resources"]
 
     def of_type(self, cfn_type: str) -> dict[str, dict[str, Any]]:
+        """The resources of that type that this deployment creates, their properties resolved."""
         return {
-            name: self.resolve(r.get("Properties", {})) for name, r in self.resources.items() if r["Type"] == cfn_type
+            name: self.resolve(r.get("Properties", {}))
+            for name, r in self.resources.items()
+            if r["Type"] == cfn_type and self.exists(name)
         }
 
+    def exists(self, resource: str) -> bool:
+        condition = self.resources[resource].get("Condition")
+        return condition is None or self.condition(condition)
+
+    def condition(self, name: str) -> bool:
+        return self._truth(self.doc["Conditions"][name])
+
+    def _truth(self, expression: dict[str, Any]) -> bool:
+        [(function, args)] = expression.items()
+        if function == "Condition":
+            return self.condition(args)
+        if function == "Fn::Equals":
+            left, right = (self.resolve(arg) for arg in args)
+            return str(left) == str(right)
+        if function == "Fn::Not":
+            return not self._truth(args[0])
+        if function == "Fn::And":
+            return all(self._truth(arg) for arg in args)
+        if function == "Fn::Or":
+            return any(self._truth(arg) for arg in args)
+        raise ValueError(f"unsupported condition function {function}")
+
     def resolve(self, value: Any) -> Any:
+        resolved = self._resolve(value)
+        return None if resolved is _NO_VALUE else resolved
+
+    def _resolve(self, value: Any) -> Any:
         if isinstance(value, dict):
+            if value == {"Ref": "AWS::NoValue"}:
+                return _NO_VALUE
+            if set(value) == {"Fn::If"}:
+                name, when_true, when_false = value["Fn::If"]
+                return self._resolve(when_true if self.condition(name) else when_false)
             if set(value) == {"Ref"}:
                 return self.parameters.get(value["Ref"], value["Ref"])
             if set(value) == {"Fn::GetAtt"}:
@@ -97,9 +129,10 @@ class Template:
                 for name, param in self.parameters.items():
                     text = text.replace("${" + name + "}", str(param))
                 return text
-            return {key: self.resolve(item) for key, item in value.items()}
+            items = {key: self._resolve(item) for key, item in value.items()}
+            return {key: item for key, item in items.items() if item is not _NO_VALUE}
         if isinstance(value, list):
-            return [self.resolve(item) for item in value]
+            return [item for item in map(self._resolve, value) if item is not _NO_VALUE]
         return value
 
     def number(self, value: Any) -> int:
@@ -122,23 +155,9 @@ class Template:
                 memory_mb=int(props.get("MemorySize", globals_.get("MemorySize", 128))),
                 reserved_concurrency=int(reserved) if reserved is not None else None,
                 environment={k: str(v) for k, v in env.items()},
-                routes=self._routes(name, props),
                 sqs=self._sqs_source(props),
             )
         return specs
-
-    def _routes(self, function: str, props: dict[str, Any]) -> list[Route]:
-        api = self.of_type("AWS::Serverless::HttpApi")
-        default_auth = {name: a.get("Auth", {}).get("DefaultAuthorizer") for name, a in api.items()}
-        routes = []
-        for event in props.get("Events", {}).values():
-            if event["Type"] != "HttpApi":
-                continue
-            p = event["Properties"]
-            authorizer = p.get("Auth", {}).get("Authorizer", default_auth.get(p.get("ApiId"), "NONE"))
-            auth = {"NONE": "none", "AWS_IAM": "iam"}.get(authorizer or "NONE", "jwt")
-            routes.append(Route(method=p["Method"].upper(), path=p["Path"], function=function, auth=auth))
-        return routes
 
     def _sqs_source(self, props: dict[str, Any]) -> SqsSource | None:
         for event in props.get("Events", {}).values():

@@ -1,43 +1,31 @@
-"""API Gateway (HTTP API, payload 2.0) in front of the function runtimes, as an ASGI app.
+"""API Gateway (REST API, Lambda proxy integration) in front of the function runtimes, as an ASGI app.
 
-Routes come from the template's HttpApi events. Authorizers are stood in for:
-- JWT routes: the ``X-User-Id`` header becomes the ``sub`` claim (no header: 401);
-- AWS_IAM routes: ``Authorization: Bearer <FLASHDEAL_ADMIN_TOKEN>`` (otherwise 403).
-The stage's rate and burst limits apply (429), from the template's DefaultRouteSettings.
+Everything comes from the template's ``AWS::Serverless::Api``: the routes and their auth, the method
+throttles and the gateway responses API Gateway answers with on its own. Identities are stood in for:
+- Cognito routes: the ``X-User-Id`` header becomes the ``sub`` claim (no header: 401 UNAUTHORIZED);
+- AWS_IAM routes: ``Authorization: Bearer <FLASHDEAL_ADMIN_TOKEN>`` stands in for SigV4 (none: 403
+  MISSING_AUTHENTICATION_TOKEN; another: 403 INVALID_SIGNATURE);
+- routes without auth (every buyer route under ``Stage=local``) reach the function as sent.
 """
 
 import asyncio
 import base64
 import json
-import threading
-import time
+import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from flashlab.events import http_event
+from flashlab.events import response_headers, rest_event
 from flashlab.local.runtime import FunctionFailedError, FunctionRuntime, ThrottledError
+from flashlab.local.throttling import TokenBucket
+from flashlab.rest_api import RestApi, Route, Throttle, gateway_answer
 from flashlab.routing import Router
 
 STATS_PATH = "/_local/stats"  # the emulation's own counters; not part of the API
-
-
-class TokenBucket:
-    def __init__(self, rate: float, burst: int) -> None:
-        self.rate, self.capacity, self.tokens = rate, burst, float(burst)
-        self.updated = time.monotonic()
-        self._lock = threading.Lock()
-
-    def take(self) -> bool:
-        with self._lock:
-            now = time.monotonic()
-            self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
-            self.updated = now
-            if self.tokens >= 1:
-                self.tokens -= 1
-                return True
-            return False
+Answer = tuple[int, dict[str, str], bytes]
+Identity = tuple[dict[str, str] | None, str | None, Answer | None]  # claims, IAM caller, or a refusal
 
 
 @dataclass
@@ -50,20 +38,22 @@ class GatewayStats:
 class Gateway:
     def __init__(
         self,
-        router: Router,
+        api: RestApi,
         runtimes: dict[str, FunctionRuntime],
         admin_token: str,
-        rate: float,
-        burst: int,
         workers: int,
         stats: Callable[[], dict[str, Any]] | None = None,
     ) -> None:
-        self.router = router
-        self.local_stats = stats
+        self.api = api
+        self.router = Router(api.routes())
+        self.responses = api.gateway_responses()
+        default, per_method = api.throttles()
+        # As in API Gateway, each method has its own bucket: its MethodSettings entry, else the stage's default.
+        self.buckets = {(r.path, r.method): _bucket(per_method.get((r.path, r.method), default)) for r in api.routes()}
         self.runtimes = runtimes
         self.admin_token = admin_token
-        self.bucket = TokenBucket(rate, burst)
         self.executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="invoke")
+        self.local_stats = stats
         self.stats = GatewayStats()
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
@@ -81,75 +71,84 @@ class Gateway:
             if not message.get("more_body"):
                 break
         status, headers, payload = await self.handle(scope, body)
-        await send(
-            {
-                "type": "http.response.start",
-                "status": status,
-                "headers": [(k.lower().encode(), str(v).encode()) for k, v in headers.items()],
-            }
-        )
+        start = {"type": "http.response.start", "status": status}
+        start["headers"] = [(k.lower().encode(), str(v).encode()) for k, v in headers.items()]
+        await send(start)
         await send({"type": "http.response.body", "body": payload})
 
-    async def handle(self, scope: dict[str, Any], body: bytes) -> tuple[int, dict[str, str], bytes]:
+    async def handle(self, scope: dict[str, Any], body: bytes) -> Answer:
         self.stats.requests += 1
         method, path = scope["method"], scope["path"]
-        headers = {k.decode().lower(): v.decode() for k, v in scope["headers"]}
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         if path == STATS_PATH and self.local_stats is not None:
             stats = await asyncio.get_running_loop().run_in_executor(self.executor, self.local_stats)
             return 200, {"content-type": "application/json"}, json.dumps(stats).encode()
         match = self.router.match(method, path)
-        if match is None:
-            return _message(404, "Not Found")
+        if match is None or match.route is None:
+            return self._error("MISSING_AUTHENTICATION_TOKEN", 403, "Missing Authentication Token")
         route = match.route
-        claims, iam_user = None, None
-        if route.auth == "jwt":
-            user = headers.get("x-user-id", "").strip()
-            if not user:
-                return _message(401, "Unauthorized")
-            claims = {"sub": user}
-        elif route.auth == "iam":
-            if headers.get("authorization") != f"Bearer {self.admin_token}":
-                return _message(403, "Forbidden")
-            iam_user = "local-admin"
-        if not self.bucket.take():
+        claims, iam_user, refused = self._authenticate(route, headers)
+        if refused is not None:
+            return refused
+        if not self.buckets[(route.path, route.method)].take():
             self.stats.throttled += 1
-            return _message(429, "Too Many Requests")
+            return self._error("THROTTLED", 429, "Too Many Requests")
         client = scope.get("client") or ("127.0.0.1", 0)
-        event = http_event(
+        event = rest_event(
             method,
             route.path,
             path,
-            path_parameters=match.path_parameters or None,
+            stage=self.api.stage,
+            path_parameters=match.path_parameters,
             body=body or None,
             headers=headers,
             claims=claims,
             iam_user=iam_user,
-            query=scope.get("query_string", b"").decode(),
+            query=scope.get("query_string", b"").decode("latin-1"),
             source_ip=client[0],
         )
-        runtime = self.runtimes[route.function]
         try:
-            answer = await asyncio.get_running_loop().run_in_executor(self.executor, runtime.invoke, event)
+            answer = await asyncio.get_running_loop().run_in_executor(
+                self.executor, self.runtimes[route.function].invoke, event
+            )
         except ThrottledError:
             self.stats.throttled += 1
-            return _message(429, "Too Many Requests")
+            return self._error("THROTTLED", 429, "Too Many Requests")
         except FunctionFailedError:
+            self.stats.errors_5xx += 1  # a Lambda error, crash or timeout under a proxy integration
+            return self._error("DEFAULT_5XX", 502, "Internal server error")
+        if not isinstance(answer, dict) or "statusCode" not in answer:  # a malformed proxy response
             self.stats.errors_5xx += 1
-            return _message(500, "Internal Server Error")
+            return self._error("DEFAULT_5XX", 502, "Internal server error")
         return _proxy_response(answer)
 
+    def _authenticate(
+        self, route: Route, headers: dict[str, str]
+    ) -> tuple[dict[str, str] | None, str | None, Answer | None]:
+        """(Cognito claims, IAM caller, or the gateway's refusal)."""
+        if route.auth == "cognito":
+            user = headers.get("x-user-id", "").strip()
+            if not user:
+                return None, None, self._error("UNAUTHORIZED", 401, "Unauthorized")
+            return {"sub": user, "token_use": "id"}, None, None
+        if route.auth == "iam":
+            token = headers.get("authorization")
+            if token is None:
+                return None, None, self._error("MISSING_AUTHENTICATION_TOKEN", 403, "Missing Authentication Token")
+            if token != f"Bearer {self.admin_token}":
+                return None, None, self._error("INVALID_SIGNATURE", 403, "The request signature is not valid")
+            return None, "local-admin", None
+        return None, None, None
 
-def _message(status: int, message: str) -> tuple[int, dict[str, str], bytes]:
-    return status, {"content-type": "application/json"}, json.dumps({"message": message}).encode()
+    def _error(self, kind: str, status: int, message: str) -> Answer:
+        return gateway_answer(self.responses, kind, status, message, str(uuid.uuid4()))
 
 
-def _proxy_response(answer: Any) -> tuple[int, dict[str, str], bytes]:
-    """Payload 2.0 response rules: a dict with statusCode is a proxy response; anything else is a 200 JSON."""
-    if not isinstance(answer, dict) or "statusCode" not in answer:
-        return 200, {"content-type": "application/json"}, json.dumps(answer).encode()
+def _bucket(throttle: Throttle) -> TokenBucket:
+    return TokenBucket(throttle.rate, throttle.burst)
+
+
+def _proxy_response(answer: dict[str, Any]) -> Answer:
     body = answer.get("body") or ""
     raw = base64.b64decode(body) if answer.get("isBase64Encoded") else body.encode()
-    headers = {k: str(v) for k, v in (answer.get("headers") or {}).items()}
-    for name, values in (answer.get("multiValueHeaders") or {}).items():
-        headers[name] = ", ".join(map(str, values))
-    return int(answer["statusCode"]), headers, raw
+    return int(answer["statusCode"]), response_headers(answer), raw

@@ -13,7 +13,7 @@ from flashlab.local.sqs_source import SqsEventSource
 from flashlab.moto import LOCAL_AWS_ENV, local_client
 from flashlab.postgres import DEFAULT_DATA_DIR, Database, start_database
 from flashlab.resources import LocalResources, create_resources
-from flashlab.routing import Router
+from flashlab.rest_api import RestApi
 from flashlab.template import Template
 
 QUIET_POWERTOOLS = {
@@ -78,13 +78,10 @@ class EmbeddedStack:
             self.template, local_client("dynamodb", main.url), sqs, queue_overrides=queue_overrides
         )
         self._start_functions(aws_env, sqs)
-        p = self.template.parameters
         self.gateway = Gateway(
-            Router([r for rt in self.runtimes.values() for r in rt.spec.routes]),
+            RestApi(self.template),
             self.runtimes,
             self.options.admin_token,
-            float(p["ApiThrottlingRateLimit"]),
-            int(p["ApiThrottlingBurstLimit"]),
             workers=4 * self.options.max_environments,
             stats=self.status,
         )

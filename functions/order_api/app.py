@@ -3,7 +3,7 @@
 from typing import Annotated, Any
 from uuid import UUID
 
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.openapi.params import Header
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.idempotency import (
@@ -24,7 +24,7 @@ from flashdeal.sales import SaleView
 from flashdeal.settings import OrderApiSettings
 
 settings = OrderApiSettings()
-app = APIGatewayHttpResolver(enable_validation=True)
+app = APIGatewayRestResolver(enable_validation=True)
 register_error_handlers(app)
 idempotency = IdempotencyConfig(
     event_key_jmespath="[user_id, idempotency_key]",
@@ -51,7 +51,7 @@ def handle_place_order(
 ) -> Response[OrderAccepted]:
     place = PlaceOrder(
         sale_id=sale_id,
-        user_id=buyer_id(app.current_event),
+        user_id=buyer_id(app.current_event, settings.local_identity),
         idempotency_key=idempotency_key,
         quantity=order.quantity,
     )
@@ -66,7 +66,7 @@ def handle_get_sale(sale_id: UUID) -> SaleView:
 
 @app.get("/orders/<order_id>")
 def handle_get_order(order_id: UUID) -> OrderView:
-    return get_order(order_id, buyer_id(app.current_event), settings)
+    return get_order(order_id, buyer_id(app.current_event, settings.local_identity), settings)
 
 
 @app.get("/health")
@@ -74,7 +74,7 @@ def handle_get_health() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -14,7 +14,7 @@ from flashdeal.selling import create_sale
 from flashdeal.settings import SaleAdminSettings
 
 settings = SaleAdminSettings()
-app = APIGatewayHttpResolver(enable_validation=True)
+app = APIGatewayRestResolver(enable_validation=True)
 register_error_handlers(app)
 
 
@@ -25,7 +25,7 @@ def handle_create_sale(sale: SaleRequest) -> Response[SaleCreated]:
     return Response(201, "application/json", created.model_dump(mode="json"), {"Location": f"/sales/{created.sale_id}"})
 
 
-@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:

@@ -1,7 +1,7 @@
 import json
 
 import pytest
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.utilities.idempotency.exceptions import (
     IdempotencyAlreadyInProgressError,
     IdempotencyValidationError,
@@ -9,20 +9,20 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 
 from flashdeal import errors
 from flashdeal.http_errors import register_error_handlers
-from flashlab.events import http_event
+from flashlab.events import response_headers, rest_event
 from flashlab.lambda_context import LocalLambdaContext
 
 
 def answer_when_raising(exc: Exception) -> tuple[int, dict, dict]:
-    app = APIGatewayHttpResolver()
+    app = APIGatewayRestResolver()
     register_error_handlers(app)
 
     @app.get("/boom")
     def boom():
         raise exc
 
-    response = app.resolve(http_event("GET", "/boom", "/boom"), LocalLambdaContext("test", 3))
-    return response["statusCode"], response.get("headers", {}), json.loads(response["body"])
+    response = app.resolve(rest_event("GET", "/boom", "/boom"), LocalLambdaContext("test", 3))
+    return response["statusCode"], response_headers(response), json.loads(response["body"])
 
 
 @pytest.mark.parametrize(

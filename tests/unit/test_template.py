@@ -62,27 +62,6 @@ def test_the_buyer_api_never_reaches_postgres(template):
     assert "VpcConfig" not in raw
 
 
-def test_routes_and_their_authorizers(template):
-    routes = {(r.method, r.path): (r.function, r.auth) for f in template.functions().values() for r in f.routes}
-    assert routes == {
-        ("POST", "/sales"): ("SaleAdminFunction", "iam"),
-        ("GET", "/sales/{sale_id}"): ("OrderApiFunction", "none"),
-        ("POST", "/sales/{sale_id}/orders"): ("OrderApiFunction", "jwt"),
-        ("GET", "/orders/{order_id}"): ("OrderApiFunction", "jwt"),
-        ("GET", "/health"): ("OrderApiFunction", "none"),
-    }
-    jwt = template.doc["Resources"]["HttpApi"]["Properties"]["Auth"]["Authorizers"]["BuyerJwt"]
-    assert jwt["JwtConfiguration"] == {"issuer": {"Ref": "JwtIssuer"}, "audience": {"Ref": "JwtAudience"}}
-
-
-def test_the_stage_is_throttled_by_parameters(template):
-    settings = template.doc["Resources"]["HttpApi"]["Properties"]["DefaultRouteSettings"]
-    assert settings == {
-        "ThrottlingRateLimit": {"Ref": "ApiThrottlingRateLimit"},
-        "ThrottlingBurstLimit": {"Ref": "ApiThrottlingBurstLimit"},
-    }
-
-
 def test_tables_have_ttl(template):
     tables = template.of_type("AWS::DynamoDB::Table")
     assert {name: t["TimeToLiveSpecification"] for name, t in tables.items()} == {
@@ -127,6 +106,13 @@ def test_check_params_refuses_reserved_below_maximum(capsys):
     assert "below WorkerMaximumConcurrency" in capsys.readouterr().err
     assert check_params(["WorkerBatchSize=100"]) == 1
     assert check_params(["WorkerBatchSize=100", "WorkerBatchingWindowSeconds=1"]) == 0
+
+
+def test_check_params_refuses_the_local_stage_and_a_waf_limit_below_its_minimum(capsys):
+    assert check_params(["Stage=local"]) == 1
+    assert "never AWS" in capsys.readouterr().err
+    assert check_params(["WafRequestsPerClient=5"]) == 1
+    assert check_params(["WafRequestsPerClient=10"]) == 0
 
 
 def test_cfn_lint_is_clean():

@@ -6,7 +6,7 @@ Every error body is ``{"error": <code>, "message": ...}``; validation errors add
 from http import HTTPStatus
 from typing import Any
 
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.utilities.idempotency.exceptions import (
     IdempotencyAlreadyInProgressError,
@@ -61,7 +61,7 @@ def _field_name(loc: tuple[Any, ...]) -> str:
     return ".".join(str(part) for part in loc)
 
 
-def _non_json_body(app: APIGatewayHttpResolver) -> str | None:
+def _non_json_body(app: APIGatewayRestResolver) -> str | None:
     """The media type of a body that is not JSON (curl's -d sends a form), else None."""
     event = app.current_event
     media_type = (event.headers.get("content-type") or "application/json").split(";")[0].strip().lower()
@@ -70,7 +70,7 @@ def _non_json_body(app: APIGatewayHttpResolver) -> str | None:
     return None
 
 
-def register_error_handlers(app: APIGatewayHttpResolver) -> None:
+def register_error_handlers(app: APIGatewayRestResolver) -> None:
     @app.exception_handler(FlashDealError)
     def handle_domain_error(exc: FlashDealError) -> Response:
         status = _status_of(exc)

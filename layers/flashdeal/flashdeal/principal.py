@@ -1,13 +1,22 @@
-"""The buyer is the authenticated principal: the JWT authorizer's ``sub`` claim, never a header."""
+"""The buyer is the authenticated principal: the Cognito authorizer's ``sub`` claim.
 
-from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
+The one exception is ``Stage=local`` (LocalStack's free plan and ``sam local``, which have no Cognito
+authorizer): there, and only there, the ``X-User-Id`` header names the buyer. The stage comes from the
+function's validated settings, so a dev or prod function never reads the header.
+"""
+
+from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 
 from flashdeal.errors import UnauthenticatedError
 
+LOCAL_IDENTITY_HEADER = "X-User-Id"
 
-def buyer_id(event: APIGatewayProxyEventV2) -> str:
-    authorizer = event.request_context.authorizer
-    sub = authorizer.jwt_claim.get("sub") if authorizer and authorizer.jwt_claim else None
-    if not sub:
+
+def buyer_id(event: APIGatewayProxyEvent, local_identity: bool) -> str:
+    claims = event.request_context.authorizer.claims or {}
+    sub = claims.get("sub")
+    if not sub and local_identity:
+        sub = event.headers.get(LOCAL_IDENTITY_HEADER)  # case-insensitive
+    if not sub or not str(sub).strip():
         raise UnauthenticatedError("a signed-in buyer is required")
-    return str(sub)
+    return str(sub).strip()

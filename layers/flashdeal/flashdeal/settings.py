@@ -1,6 +1,6 @@
 """One settings model per function, read from the environment and validated at cold start."""
 
-from typing import Self
+from typing import Literal, Self
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -10,6 +10,7 @@ class _FunctionSettings(BaseSettings):
     model_config = SettingsConfigDict(frozen=True, extra="ignore")
 
     sales_table: str = Field(min_length=1, validation_alias="SALES_TABLE")
+    stage: Literal["local", "dev", "prod"] = Field(default="dev", validation_alias="STAGE")
 
 
 class DatabaseSettings(_FunctionSettings):
@@ -34,6 +35,11 @@ class OrderApiSettings(_FunctionSettings):
     orders_queue_url: str = Field(min_length=1, validation_alias="ORDERS_QUEUE_URL")
     idempotency_ttl_seconds: int = Field(default=3600, ge=60, validation_alias="IDEMPOTENCY_TTL_SECONDS")
     sale_state_ttl_seconds: float = Field(default=1.0, ge=0, validation_alias="SALE_STATE_TTL_SECONDS")
+
+    @property
+    def local_identity(self) -> bool:
+        """Only Stage=local has no authorizer in front of the buyer routes; see flashdeal.principal."""
+        return self.stage == "local"
 
 
 class SaleAdminSettings(DatabaseSettings):
