@@ -42,6 +42,8 @@ def test_create_and_read_a_sale(api):
 
 
 def test_admin_routes_are_closed_to_buyers(api):
+    if api.iam_unenforced:
+        pytest.skip("this deployment does not enforce AWS_IAM (LocalStack's free plan)")
     answer = api.client.post("/sales", json={"name": "x", "inventory": 1}, headers={"X-User-Id": "buyer"})
     assert answer.status_code in (401, 403)
 

@@ -63,3 +63,11 @@ def test_sam_build_succeeds(tmp_path):
     assert (built / "FlashDealLayer/python/flashdeal/settling.py").exists()
     assert (built / "DependenciesLayer/python/psycopg").is_dir()
     assert (built / "OrderWorkerFunction/app.py").exists()
+
+
+def test_the_localstack_free_plan_template_validates(tmp_path):
+    from flashlab.localstack import main as write_free_plan_template
+
+    assert write_free_plan_template([str(tmp_path)]) == 0
+    result = run_sam("validate", "--lint", "--template-file", str(tmp_path / "template.json"))
+    assert result.returncode == 0, result.stdout + result.stderr
