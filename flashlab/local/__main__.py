@@ -21,7 +21,7 @@ def parse_args(argv: list[str] | None) -> StackOptions:
     parser = argparse.ArgumentParser(
         prog="python -m flashlab.local", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--port", type=int, default=3000, help="HTTP API port (0: any free port; default 3000)")
+    parser.add_argument("--port", type=int, default=3000, help="REST API port (0: any free port; default 3000)")
     parser.add_argument("--aws-port", type=int, default=4566, help="moto's port (taken: another is picked)")
     parser.add_argument(
         "--param",

@@ -1,4 +1,4 @@
-"""The embedded stack: moto, Postgres, the template's functions, their SQS triggers and the HTTP API."""
+"""The embedded stack: moto, Postgres, the template's functions, their SQS triggers and the REST API."""
 
 import os
 import threading
