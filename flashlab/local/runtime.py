@@ -15,6 +15,7 @@ from typing import Any
 
 from flashlab.handlers import load_handler
 from flashlab.lambda_context import LocalLambdaContext
+from flashlab.local.throttling import FifoSlots
 from flashlab.template import FunctionSpec, Template
 
 PRELOAD = [
@@ -119,7 +120,7 @@ class ExecutionEnvironment:
 
 class FunctionRuntime:
     """Invokes one function. ``max_environments`` caps unreserved functions (AWS would scale further:
-    locally, callers wait for a free environment instead)."""
+    locally, callers wait for a free environment instead, first come first served)."""
 
     def __init__(
         self,
@@ -138,7 +139,7 @@ class FunctionRuntime:
         self._idle: list[ExecutionEnvironment] = []
         self._all: list[ExecutionEnvironment] = []
         self._lock = threading.Lock()
-        self._slots = threading.BoundedSemaphore(self.limit)
+        self._slots = FifoSlots(self.limit)
         self.stats = FunctionStats()
 
     def invoke(self, event: dict[str, Any]) -> Any:

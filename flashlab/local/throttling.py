@@ -1,7 +1,8 @@
-"""Rate limits of the local gateway: API Gateway's token buckets, one per method."""
+"""Admission in the embedded stack: API Gateway's token buckets, and a FIFO wait for an execution environment."""
 
 import threading
 import time
+from collections import deque
 
 
 class TokenBucket:
@@ -19,3 +20,41 @@ class TokenBucket:
                 self.tokens -= 1
                 return True
             return False
+
+
+class FifoSlots:
+    """A counting semaphore that serves waiters in arrival order.
+
+    ``threading.Semaphore`` wakes an arbitrary waiter, and a newcomer can take a slot freed while older
+    waiters sleep: under a burst one request starved for 38 s while later ones passed it. Here a freed
+    slot goes straight to the oldest waiter, and a newcomer never jumps the queue.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self._free = limit
+        self._waiters: deque[threading.Event] = deque()
+        self._lock = threading.Lock()
+
+    def acquire(self, blocking: bool = True) -> bool:
+        with self._lock:
+            if self._free and not self._waiters:
+                self._free -= 1
+                return True
+            if not blocking:
+                return False
+            turn = threading.Event()
+            self._waiters.append(turn)
+        turn.wait()  # release() handed this waiter its slot
+        return True
+
+    def release(self) -> None:
+        with self._lock:
+            if self._waiters:
+                self._waiters.popleft().set()
+            else:
+                self._free += 1
+
+    @property
+    def waiting(self) -> int:
+        with self._lock:
+            return len(self._waiters)

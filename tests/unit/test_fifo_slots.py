@@ -1,0 +1,48 @@
+"""Waiting for an execution environment is first come, first served."""
+
+import threading
+import time
+
+from flashlab.local.throttling import FifoSlots
+
+
+def wait_until(condition) -> None:
+    deadline = time.monotonic() + 10
+    while not condition():
+        assert time.monotonic() < deadline, "the waiter never queued"
+        time.sleep(0.001)
+
+
+def test_freed_slots_go_to_waiters_in_arrival_order():
+    slots = FifoSlots(1)
+    assert slots.acquire()
+    served: list[int] = []
+
+    def waiter(n: int) -> None:
+        slots.acquire()
+        served.append(n)
+        slots.release()
+
+    threads = []
+    for n in range(8):  # queue them one at a time, so arrival order is known
+        thread = threading.Thread(target=waiter, args=(n,))
+        thread.start()
+        threads.append(thread)
+        wait_until(lambda n=n: slots.waiting == n + 1)
+    slots.release()
+    for thread in threads:
+        thread.join(10)
+    assert served == list(range(8))
+
+
+def test_a_newcomer_never_takes_a_slot_while_others_wait():
+    slots = FifoSlots(1)
+    assert slots.acquire()
+    waiter = threading.Thread(target=slots.acquire)
+    waiter.start()
+    wait_until(lambda: slots.waiting == 1)
+    slots.release()  # handed to the waiter, not left free
+    waiter.join(10)
+    assert not slots.acquire(blocking=False)
+    slots.release()
+    assert slots.acquire(blocking=False)
