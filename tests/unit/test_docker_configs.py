@@ -47,3 +47,22 @@ def test_artillery_scenarios_parse_and_have_thresholds():
         assert "flashdeal.unexpected_responses" in ensure["conditions"][0]["expression"]
         flow = scenario["scenarios"][0]["flow"]
         assert any("loop" in step for step in flow)  # status polling
+
+
+def test_sam_local_runs_the_local_stage_with_the_env_vars():
+    import tomllib
+
+    config = tomllib.loads((REPO_ROOT / "samconfig.toml").read_text())["default"]["local_start_api"]["parameters"]
+    assert config["env_vars"] == "localstack/env.json"
+    assert "Stage=local" in config["parameter_overrides"].split()
+    assert "UseRdsProxy=false" in config["parameter_overrides"].split()
+
+
+def test_localstack_gets_an_auth_token_and_the_e2e_run_deploys_the_free_plan_template():
+    compose = yaml.safe_load((REPO_ROOT / "localstack/docker-compose.yml").read_text())
+    assert "LOCALSTACK_AUTH_TOKEN" in compose["services"]["localstack"]["environment"]
+    script = (REPO_ROOT / "localstack/e2e.sh").read_text()
+    assert "python -m flashlab.localstack" in script
+    assert "Stage=local" in script
+    assert "UseRdsProxy=false" in script
+    assert "FLASHDEAL_IAM_UNENFORCED=1" in script
