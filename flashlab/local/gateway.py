@@ -20,7 +20,7 @@ from typing import Any
 from flashlab.events import response_headers, rest_event
 from flashlab.local.runtime import FunctionFailedError, FunctionRuntime, ThrottledError
 from flashlab.local.throttling import TokenBucket
-from flashlab.rest_api import RestApi, Route, Throttle, gateway_answer
+from flashlab.rest_api import RestApi, Route, gateway_answer
 from flashlab.routing import Router
 
 STATS_PATH = "/_local/stats"  # the emulation's own counters; not part of the API
@@ -45,11 +45,15 @@ class Gateway:
         stats: Callable[[], dict[str, Any]] | None = None,
     ) -> None:
         self.api = api
-        self.router = Router(api.routes())
+        routes = api.routes()
+        self.router = Router(routes)
         self.responses = api.gateway_responses()
         default, per_method = api.throttles()
         # As in API Gateway, each method has its own bucket: its MethodSettings entry, else the stage's default.
-        self.buckets = {(r.path, r.method): _bucket(per_method.get((r.path, r.method), default)) for r in api.routes()}
+        self.buckets = {}
+        for route in routes:
+            throttle = per_method.get((route.path, route.method), default)
+            self.buckets[(route.path, route.method)] = TokenBucket(throttle.rate, throttle.burst)
         self.runtimes = runtimes
         self.admin_token = admin_token
         self.executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="invoke")
@@ -142,10 +146,6 @@ class Gateway:
 
     def _error(self, kind: str, status: int, message: str) -> Answer:
         return gateway_answer(self.responses, kind, status, message, str(uuid.uuid4()))
-
-
-def _bucket(throttle: Throttle) -> TokenBucket:
-    return TokenBucket(throttle.rate, throttle.burst)
 
 
 def _proxy_response(answer: dict[str, Any]) -> Answer:
