@@ -11,7 +11,7 @@ STACK_ARGS = [
     "--param",
     "MaxReceiveCount=2",
     "--visibility-timeout",
-    "6",
+    "10",  # a cold start on a loaded machine must not outlast it (CI once saw 2 failed receives, not 4)
     "--param",
     "WorkerBatchSize=10",
     "--param",
