@@ -40,7 +40,7 @@ class GatewayResponse:
 
 class RestApi:
     def __init__(self, template: Template) -> None:
-        [(self.name, props)] = template.of_type("AWS::Serverless::Api").items()
+        [props] = template.of_type("AWS::Serverless::Api").values()
         self.stage = str(props["StageName"])
         self.body: dict[str, Any] = props["DefinitionBody"]
         self.method_settings: list[dict[str, Any]] = props.get("MethodSettings", [])

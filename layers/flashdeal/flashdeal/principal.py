@@ -14,9 +14,9 @@ LOCAL_IDENTITY_HEADER = "X-User-Id"
 
 def buyer_id(event: APIGatewayProxyEvent, local_identity: bool) -> str:
     claims = event.request_context.authorizer.claims or {}
-    sub = claims.get("sub")
+    sub = str(claims.get("sub") or "").strip()
     if not sub and local_identity:
-        sub = event.headers.get(LOCAL_IDENTITY_HEADER)  # case-insensitive
-    if not sub or not str(sub).strip():
+        sub = str(event.headers.get(LOCAL_IDENTITY_HEADER) or "").strip()  # headers are case-insensitive
+    if not sub:
         raise UnauthenticatedError("a signed-in buyer is required")
-    return str(sub).strip()
+    return sub
