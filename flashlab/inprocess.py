@@ -58,7 +58,7 @@ class InProcessStack:
         headers: dict[str, str] | None = None,
         user: str | None = None,
         admin: bool = False,
-        raw_body: str | None = None,
+        raw_body: str | bytes | None = None,
     ) -> HttpAnswer:
         match = self.router.match(method, path)
         route = match.route if match else None

@@ -74,7 +74,11 @@ class Gateway:
             body += message.get("body", b"")
             if not message.get("more_body"):
                 break
-        status, headers, payload = await self.handle(scope, body)
+        try:
+            status, headers, payload = await self.handle(scope, body)
+        except Exception:  # a bug in this emulation still answers as API Gateway would: JSON, never plain text
+            self.stats.errors_5xx += 1
+            status, headers, payload = self._error("DEFAULT_5XX", 500, "Internal server error")
         start = {"type": "http.response.start", "status": status}
         start["headers"] = [(k.lower().encode(), str(v).encode()) for k, v in headers.items()]
         await send(start)

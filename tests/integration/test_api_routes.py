@@ -89,6 +89,14 @@ def test_create_sale_refuses_inconsistent_windows_and_shards(stack):
     assert "shards must not exceed inventory" in str(answer.body)
 
 
+def test_a_sale_that_ends_before_it_starts_by_default_is_422_naming_ends_at(stack):
+    # Found by the fuzzer: without starts_at the sale starts now, and Postgres' CHECK used to leak as a 500.
+    body = {"name": "0", "inventory": 1, "ends_at": "2000-01-01T00:00:00Z", "starts_at": None}
+    answer = stack.request("POST", "/sales", body, **ADMIN_ONLY)
+    assert (answer.status, answer.body["error"]) == (422, "validation_error")
+    assert error_fields(answer) == {"body.ends_at"}
+
+
 def test_create_sale_refuses_invalid_json_with_400(stack):
     answer = stack.request("POST", "/sales", raw_body="{not json", **ADMIN_ONLY)
     assert (answer.status, answer.body["error"]) == (400, "invalid_json")
@@ -259,6 +267,27 @@ def test_an_order_body_that_is_not_json_is_400(stack, make_sale):
         user="alice",
     )
     assert (answer.status, answer.body["error"]) == (400, "invalid_json")
+
+
+def test_an_order_body_that_is_not_utf8_is_400(stack, make_sale):
+    sale = make_sale()
+    answer = stack.request(
+        "POST",
+        f"/sales/{sale['sale_id']}/orders",
+        raw_body=b'{"quantity": 1, "note": "\xff\xfe"}',
+        headers={"Idempotency-Key": f"k-{uuid4()}"},
+        user="alice",
+    )
+    assert (answer.status, answer.body["error"]) == (400, "invalid_encoding")
+    assert error_fields(answer) == {"body"}
+
+
+def test_an_idempotency_key_with_bytes_outside_ascii_is_400_naming_the_header(stack, make_sale):
+    sale = make_sale()
+    key = b"k-\xc3\x28".decode("latin-1")  # how a gateway hands over bytes that are not UTF-8
+    answer = order(stack, sale["sale_id"], key=key)
+    assert (answer.status, answer.body["error"]) == (400, "invalid_encoding")
+    assert error_fields(answer) == {"header.idempotency-key"}
 
 
 def test_orders_need_a_signed_in_buyer(stack, make_sale):

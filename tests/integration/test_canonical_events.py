@@ -1,6 +1,7 @@
 """The events in events/ (what `sam local invoke -e` uses) run through the real handlers."""
 
 import json
+from datetime import UTC, datetime
 from uuid import UUID
 
 from flashdeal.orders import OrderMessage, order_id_for
@@ -37,7 +38,7 @@ def test_sqs_event_settles_an_order(stack, make_sale, conn):
     sale_id = make_sale()["sale_id"]
     event = load_event("sqs_orders")
     message = OrderMessage.model_validate_json(event["Records"][0]["body"]).model_copy(
-        update={"sale_id": UUID(sale_id), "user_id": "canonical-sqs-buyer"}
+        update={"sale_id": UUID(sale_id), "user_id": "canonical-sqs-buyer", "accepted_at": datetime.now(UTC)}
     )
     event["Records"][0]["body"] = message.model_dump_json()
     assert stack.invoke("OrderWorkerFunction", event) == {"batchItemFailures": []}

@@ -1,7 +1,7 @@
 """The worker handler in-process: SQS-shaped batches against the real Postgres and moto's DynamoDB."""
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from uuid import UUID, uuid4
 
 import psycopg
@@ -13,11 +13,17 @@ from flashdeal.orders import OrderMessage, OrderStatus, OrderView, PlaceOrder, o
 from flashdeal.sales import SaleView
 
 
-def message(sale_id: str, user: str | None = None, quantity: int = 1, key: str | None = None) -> OrderMessage:
+def message(
+    sale_id: str,
+    user: str | None = None,
+    quantity: int = 1,
+    key: str | None = None,
+    accepted_at: datetime | None = None,
+) -> OrderMessage:
     place = PlaceOrder(
         sale_id=UUID(sale_id), user_id=user or f"u-{uuid4()}", idempotency_key=key or f"k-{uuid4()}", quantity=quantity
     )
-    return order_message(place, datetime.now(UTC))
+    return order_message(place, accepted_at or datetime.now(UTC))
 
 
 def deliver(stack, *messages: OrderMessage | str) -> set[int]:
@@ -50,6 +56,23 @@ def test_an_order_is_confirmed_and_published(stack, conn, make_sale):
     assert stock(conn, sale["sale_id"]) == [2]
     assert status_seen_by_api(stack, msg).status is OrderStatus.CONFIRMED
     assert SaleView.model_validate(stack.request("GET", f"/sales/{sale['sale_id']}").body).remaining == 2
+
+
+@pytest.mark.parametrize("strategy", ["sharded", "batched"])
+def test_an_order_is_judged_by_the_time_it_was_accepted_not_by_when_it_settles(stack, conn, make_sale, strategy):
+    now = datetime.now(UTC)
+    ended = make_sale(strategy=strategy, starts_at=(now - timedelta(hours=2)).isoformat(), ends_at=now.isoformat())
+    open_sale = make_sale(strategy=strategy, ends_at=(now + timedelta(hours=1)).isoformat())
+    # An order accepted before the end, settled after it, is honoured.
+    in_time = message(ended["sale_id"], accepted_at=now - timedelta(hours=1))
+    # One stamped after the end (a forged message, or a skewed clock) is rejected, and still settled for good.
+    too_late = message(open_sale["sale_id"], accepted_at=now + timedelta(hours=2))
+    too_early = message(ended["sale_id"], accepted_at=now - timedelta(hours=3))
+    assert deliver(stack, in_time, too_late, too_early) == set()
+    assert outcome(conn, in_time) == ("CONFIRMED", None)
+    assert outcome(conn, too_late) == ("REJECTED", "sale_not_active")
+    assert outcome(conn, too_early) == ("REJECTED", "sale_not_active")
+    assert status_seen_by_api(stack, too_late).reason == "sale_not_active"
 
 
 def test_redelivery_changes_nothing(stack, conn, make_sale):

@@ -70,3 +70,23 @@ def test_a_header_that_is_not_utf8_reaches_the_function_instead_of_crashing_the_
     status, _, _, [event] = request({"statusCode": 200, "body": "{}"}, headers=[("x-odd", b"\xff\xfe")])
     assert status == 200
     assert event["headers"]["x-odd"] == "\xff\xfe"
+
+
+def test_a_bug_in_the_gateway_itself_still_answers_json():
+    gateway = Gateway(RestApi(Template()), {}, "secret", workers=1)
+    sent = []
+
+    async def receive():
+        return {"type": "http.request", "body": b""}
+
+    async def send(message):
+        sent.append(message)
+
+    # no runtime for the route: handle() raises KeyError, as any bug in the emulation would
+    scope = {"type": "http", "method": "GET", "path": "/health", "headers": []}
+    try:
+        asyncio.run(gateway(scope, receive, send))
+    finally:
+        gateway.executor.shutdown()
+    assert sent[0]["status"] == 500
+    assert json.loads(sent[1]["body"])["error"] == "gateway_error"

@@ -4,7 +4,7 @@ from uuid import uuid4
 import pytest
 from pydantic import ValidationError
 
-from flashdeal.errors import SaleNotActiveError, SoldOutError
+from flashdeal.errors import InvalidRequestError, SaleNotActiveError, SoldOutError
 from flashdeal.sales import SaleRequest, SaleStatus, Strategy, ensure_open, new_sale, sale_status, view_sale
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
@@ -110,3 +110,10 @@ def test_bad_sale_requests_name_the_field(body, field):
 def test_inconsistent_sale_requests_are_refused(body, message):
     with pytest.raises(ValidationError, match=message):
         SaleRequest.model_validate(body)
+
+
+def test_a_sale_without_starts_at_must_end_after_now():
+    request = SaleRequest(name="x", inventory=10, ends_at=NOW - timedelta(seconds=1))
+    with pytest.raises(InvalidRequestError) as refused:
+        new_sale(request, uuid4(), NOW)
+    assert refused.value.field == "body.ends_at"

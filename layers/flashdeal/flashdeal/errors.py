@@ -11,6 +11,22 @@ class FlashDealError(Exception):
     code = "internal_error"
 
 
+class InvalidRequestError(FlashDealError):
+    """The request is well formed but asks for something impossible; ``field`` names the culprit."""
+
+    code = "validation_error"
+
+    def __init__(self, message: str, *, field: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class InvalidEncodingError(InvalidRequestError):
+    """A body or header whose bytes are not valid UTF-8."""
+
+    code = "invalid_encoding"
+
+
 class SaleNotFoundError(FlashDealError):
     code = "sale_not_found"
 

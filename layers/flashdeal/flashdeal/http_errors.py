@@ -15,6 +15,8 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 
 from flashdeal.errors import (
     FlashDealError,
+    InvalidEncodingError,
+    InvalidRequestError,
     OrderNotAcceptedError,
     OrderNotFoundError,
     PurchaseLimitReachedError,
@@ -27,6 +29,8 @@ from flashdeal.errors import (
 from flashdeal.observability import logger
 
 ERROR_STATUS: dict[type[FlashDealError], HTTPStatus] = {
+    InvalidEncodingError: HTTPStatus.BAD_REQUEST,
+    InvalidRequestError: HTTPStatus.UNPROCESSABLE_ENTITY,
     UnauthenticatedError: HTTPStatus.UNAUTHORIZED,
     SaleNotFoundError: HTTPStatus.NOT_FOUND,
     OrderNotFoundError: HTTPStatus.NOT_FOUND,
@@ -77,7 +81,13 @@ def register_error_handlers(app: APIGatewayRestResolver) -> None:
         retry = {"Retry-After": RETRY_AFTER_SECONDS} if status == HTTPStatus.SERVICE_UNAVAILABLE else None
         if status >= HTTPStatus.INTERNAL_SERVER_ERROR:
             logger.warning("request failed", error=exc.code, cause=repr(exc.__cause__))
+        if isinstance(exc, InvalidRequestError):
+            return error_response(status, exc.code, str(exc), fields=[{"field": exc.field, "message": str(exc)}])
         return error_response(status, exc.code, str(exc), retry)
+
+    @app.exception_handler(UnicodeDecodeError)
+    def handle_undecodable_body(exc: UnicodeDecodeError) -> Response:
+        return handle_domain_error(InvalidEncodingError("the body is not valid UTF-8", field="body"))
 
     @app.exception_handler(RequestValidationError)
     def handle_invalid_request(exc: RequestValidationError) -> Response:
@@ -89,6 +99,10 @@ def register_error_handlers(app: APIGatewayRestResolver) -> None:
                 f"send the body as application/json, not {media_type}",
             )
         problems = list(exc.errors())
+        for problem in problems:
+            if problem.get("loc", ("",))[0] == "header" and not str(problem.get("input", "")).isascii():
+                name = _field_name(problem["loc"])
+                return handle_domain_error(InvalidEncodingError(f"{name} must be ASCII", field=name))
         if any(p.get("type") == "json_invalid" for p in problems):
             return error_response(
                 HTTPStatus.BAD_REQUEST,

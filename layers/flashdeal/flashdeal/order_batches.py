@@ -43,6 +43,10 @@ def _settle_sale(
             rules = get_sale_rules(conn, sale_id)
     except FlashDealError as exc:
         return dict.fromkeys(messages, exc)
-    if rules.strategy is Strategy.BATCHED:
-        return settle_together(conn, messages, rules, now)
-    return {message_id: settle_order_or_error(conn, m, rules, now) for message_id, m in messages.items()}
+    # Orders accepted outside the window are rejected one by one; the rest go by the sale's strategy.
+    one_by_one = {i: m for i, m in messages.items() if not rules.open_at(m.accepted_at)}
+    if rules.strategy is Strategy.BATCHED and len(one_by_one) < len(messages):
+        together = settle_together(conn, {i: m for i, m in messages.items() if i not in one_by_one}, rules, now)
+    else:
+        together, one_by_one = {}, messages
+    return together | {message_id: settle_order_or_error(conn, m, rules, now) for message_id, m in one_by_one.items()}

@@ -2,12 +2,12 @@
 
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Annotated, Self
+from typing import Annotated
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from flashdeal.errors import SaleNotActiveError, SoldOutError
+from flashdeal.errors import InvalidRequestError, SaleNotActiveError, SoldOutError
 
 MAX_SHARDS = 1000
 DEFAULT_SHARDS = 8
@@ -49,25 +49,28 @@ class SaleRequest(BaseModel):
 
     @field_validator("shards")
     @classmethod
-    def _one_row_means_one_shard(cls, shards: int | None, info: ValidationInfo) -> int | None:
-        strategy = info.data.get("strategy")
+    def _shards_fit(cls, shards: int | None, info: ValidationInfo) -> int | None:
+        strategy, inventory = info.data.get("strategy"), info.data.get("inventory")
         if shards not in (None, 1) and isinstance(strategy, Strategy) and strategy.single_row:
             raise ValueError(f"the {strategy.value} strategy keeps its stock in one row: shards must be 1")
+        if shards is not None and isinstance(inventory, int) and shards > inventory:
+            raise ValueError("shards must not exceed inventory")
         return shards
+
+    @field_validator("ends_at")
+    @classmethod
+    def _ends_after_start(cls, ends_at: datetime | None, info: ValidationInfo) -> datetime | None:
+        starts_at = info.data.get("starts_at")
+        if ends_at is not None and starts_at is not None and ends_at <= starts_at:
+            raise ValueError("ends_at must be after starts_at")
+        return ends_at
 
     @property
     def shard_count(self) -> int:
+        """Given, or 1 for one-row strategies, or 8 (never more than the units: one unit per shard at least)."""
         if self.shards is not None:
             return self.shards
-        return 1 if self.strategy.single_row else DEFAULT_SHARDS
-
-    @model_validator(mode="after")
-    def _check_consistency(self) -> Self:
-        if self.shard_count > self.inventory:
-            raise ValueError("shards must not exceed inventory")
-        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
-            raise ValueError("ends_at must be after starts_at")
-        return self
+        return 1 if self.strategy.single_row else min(DEFAULT_SHARDS, self.inventory)
 
 
 class Sale(BaseModel):
@@ -92,6 +95,12 @@ class SaleRules(BaseModel):
     strategy: Strategy
     shards: int
     per_user_limit: int
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime | None = None
+
+    def open_at(self, accepted_at: datetime) -> bool:
+        """The worker's window rule: an order accepted inside the window is honoured, however late it settles."""
+        return self.starts_at <= accepted_at and (self.ends_at is None or accepted_at < self.ends_at)
 
 
 class SaleView(Sale):
@@ -107,6 +116,9 @@ class SaleCreated(BaseModel):
 
 
 def new_sale(request: SaleRequest, sale_id: UUID, now: datetime) -> Sale:
+    """The sale to store. Without starts_at the sale starts now, so ends_at must be later than now."""
+    if request.starts_at is None and request.ends_at is not None and request.ends_at <= now:
+        raise InvalidRequestError("ends_at must be after starts_at, which defaults to now", field="body.ends_at")
     return Sale(
         sale_id=sale_id,
         name=request.name,

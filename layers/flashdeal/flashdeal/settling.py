@@ -13,6 +13,7 @@ from flashdeal.errors import (
     InvalidOrderMessageError,
     OrderAlreadySettledError,
     PurchaseLimitReachedError,
+    SaleNotActiveError,
     SoldOutError,
 )
 from flashdeal.orders import OrderMessage, OrderStatus, Settlement
@@ -58,11 +59,13 @@ def _settle_once(conn: psycopg.Connection, message: OrderMessage, rules: SaleRul
         status, reason, sold_out = OrderStatus.CONFIRMED, None, False
         try:
             with conn.transaction():  # savepoint: a rejection undoes partial takes
+                if not rules.open_at(message.accepted_at):
+                    raise SaleNotActiveError("accepted outside the sale's window")
                 inventory.reserve_purchase(conn, message, rules.per_user_limit)
                 sold_out = take_stock(conn, message.sale_id, rules, message.quantity)
         except SoldOutError as rejection:
             status, reason, sold_out = OrderStatus.REJECTED, rejection.code, rejection.exhausted
-        except PurchaseLimitReachedError as rejection:
+        except (PurchaseLimitReachedError, SaleNotActiveError) as rejection:
             status, reason = OrderStatus.REJECTED, rejection.code
         inventory.insert_order(conn, message, status, reason, now)
     return new_settlement(message, status, reason, now, sold_out=sold_out)

@@ -51,11 +51,15 @@ _rules: dict[UUID, SaleRules] = {}  # a sale's rules never change: cached while 
 def get_sale_rules(conn: psycopg.Connection, sale_id: UUID) -> SaleRules:
     if sale_id not in _rules:
         row = conn.execute(
-            "SELECT strategy, shard_count, per_user_limit FROM sales WHERE sale_id = %s", (sale_id,)
+            "SELECT strategy, shard_count, per_user_limit, starts_at, ends_at FROM sales WHERE sale_id = %s",
+            (sale_id,),
         ).fetchone()
         if row is None:
             raise SaleNotFoundError(f"sale {sale_id} does not exist")
-        _rules[sale_id] = SaleRules(strategy=Strategy(row[0]), shards=row[1], per_user_limit=row[2])
+        strategy, shards, limit, starts_at, ends_at = row
+        _rules[sale_id] = SaleRules(
+            strategy=Strategy(strategy), shards=shards, per_user_limit=limit, starts_at=starts_at, ends_at=ends_at
+        )
     return _rules[sale_id]
 
 
