@@ -7,6 +7,7 @@ from uuid import UUID
 from aws_lambda_powertools.metrics import MetricUnit
 
 from flashdeal.adapters.order_status import record_settlement
+from flashdeal.adapters.purchase_quota import give_back
 from flashdeal.adapters.sale_state import add_sold, mark_sold_out
 from flashdeal.errors import FlashDealError, StoreUnavailableError
 from flashdeal.observability import count_rejection, logger, metrics
@@ -27,6 +28,10 @@ def publish_outcome(outcome: Settlement | FlashDealError, sales_table: str) -> P
         )
         raise outcome
     first_time = record_settlement(sales_table, outcome)
+    if outcome.status is OrderStatus.REJECTED:
+        # On every delivery, not only the first: a crash between the two writes must not keep the units.
+        # give_back is idempotent per order, so the buyer gets them back exactly once.
+        give_back(sales_table, outcome.sale_id, outcome.user_id, outcome.order_id, outcome.quantity)
     if outcome.sold_out:
         mark_sold_out(sales_table, outcome.sale_id)
         metrics.add_metric(name="SoldOut", unit=MetricUnit.Count, value=1)

@@ -8,6 +8,7 @@ from botocore.exceptions import ClientError
 
 from flashdeal.adapters.aws import aws_client
 from flashdeal.adapters.dynamo_items import from_item, to_item
+from flashdeal.adapters.purchase_quota import counted_before, give_back, purchase_key
 from flashdeal.errors import OrderNotFoundError, PurchaseLimitReachedError, StoreUnavailableError
 from flashdeal.orders import OrderMessage, OrderStatus, OrderView, Settlement
 
@@ -16,10 +17,6 @@ RETENTION = timedelta(days=30)
 
 def order_key(order_id: UUID) -> dict[str, Any]:
     return {"pk": {"S": f"ORDER#{order_id}"}}
-
-
-def purchase_key(sale_id: UUID, user_id: str) -> dict[str, Any]:
-    return {"pk": {"S": f"PURCHASE#{sale_id}#{user_id}"}}
 
 
 def _expires_at(now: datetime) -> str:
@@ -56,7 +53,7 @@ def register_order(table: str, message: OrderMessage, per_user_limit: int, clien
     except ClientError as exc:
         if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
             raise StoreUnavailableError("could not register the order") from exc
-        if not _counted_before(dynamodb, table, message):
+        if not counted_before(dynamodb, table, message.sale_id, message.user_id, message.order_id):
             raise PurchaseLimitReachedError("this buyer has reached the sale's purchase limit") from exc
         created = False
     order = {
@@ -76,23 +73,11 @@ def register_order(table: str, message: OrderMessage, per_user_limit: int, clien
     return created
 
 
-def _counted_before(dynamodb: Any, table: str, message: OrderMessage) -> bool:
-    item = dynamodb.get_item(
-        TableName=table, Key=purchase_key(message.sale_id, message.user_id), ConsistentRead=True
-    ).get("Item", {})
-    return str(message.order_id) in item.get("order_ids", {}).get("SS", [])
-
-
 def unregister_order(table: str, message: OrderMessage, client: Any = None) -> None:
     """Undoes ``register_order`` when the order could not be queued."""
     dynamodb = client or aws_client("dynamodb")
     dynamodb.delete_item(TableName=table, Key=order_key(message.order_id))
-    dynamodb.update_item(
-        TableName=table,
-        Key=purchase_key(message.sale_id, message.user_id),
-        UpdateExpression="ADD requested :q DELETE order_ids :order",
-        ExpressionAttributeValues={":q": {"N": str(-message.quantity)}, ":order": {"SS": [str(message.order_id)]}},
-    )
+    give_back(table, message.sale_id, message.user_id, message.order_id, message.quantity, dynamodb)
 
 
 def order_exists(table: str, order_id: UUID, client: Any = None) -> bool:
