@@ -16,7 +16,7 @@ export SAM_CLI_TELEMETRY := 0
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: help install test test-unit test-integration test-e2e lint build validate migrate deploy clean \
-	local demo load bench bench-quick e2e-localstack
+	local demo load bench bench-quick e2e-localstack reconcile redrive
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -59,6 +59,12 @@ bench: $(BIN)/.installed ## contention lab: 5 strategies x workers 1/8/32/64 x b
 
 bench-quick: $(BIN)/.installed ## the lab's reduced matrix in under a minute; last line is the RESULT line
 	$(BIN)/python -m flashlab.bench --quick $(ARGS)
+
+reconcile: $(BIN)/.installed ## settle stale PENDING orders and check the stock now (make local running, or ARGS="--function-name ...")
+	$(BIN)/python -m flashlab.ops reconcile $(ARGS)
+
+redrive: $(BIN)/.installed ## move dead-lettered orders back to the queue once the cause is fixed; says how many
+	$(BIN)/python -m flashlab.ops redrive $(ARGS)
 
 load: $(BIN)/.installed ## Artillery against FLASHDEAL_API_URL (default http://127.0.0.1:3000: run make local first)
 	scripts/run-load $(SCENARIO)

@@ -6,6 +6,7 @@ default (or an override), ``!Ref``/``!GetAtt`` to a resource gives a local name 
 Resources whose Condition is false do not exist here either.
 """
 
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -65,6 +66,7 @@ class FunctionSpec:
     reserved_concurrency: int | None
     environment: dict[str, str]
     sqs: SqsSource | None = None
+    schedule_s: float | None = None  # an EventBridge ``rate(...)`` schedule, in seconds
 
 
 class Template:
@@ -156,6 +158,7 @@ class Template:
                 reserved_concurrency=int(reserved) if reserved is not None else None,
                 environment={k: str(v) for k, v in env.items()},
                 sqs=self._sqs_source(props),
+                schedule_s=_schedule_seconds(props),
             )
         return specs
 
@@ -173,3 +176,16 @@ class Template:
                     report_batch_item_failures="ReportBatchItemFailures" in p.get("FunctionResponseTypes", []),
                 )
         return None
+
+
+_RATE_UNITS = {"minute": 60, "minutes": 60, "hour": 3600, "hours": 3600, "day": 86400, "days": 86400}
+
+
+def _schedule_seconds(props: dict[str, Any]) -> float | None:
+    """``rate(5 minutes)`` -> 300. A cron schedule is not emulated: run the function by hand."""
+    for event in props.get("Events", {}).values():
+        if event["Type"] == "Schedule":
+            match = re.fullmatch(r"rate\((\d+) (\w+)\)", str(event["Properties"]["Schedule"]).strip())
+            if match and match.group(2) in _RATE_UNITS:
+                return int(match.group(1)) * _RATE_UNITS[match.group(2)]
+    return None

@@ -24,6 +24,7 @@ from flashlab.rest_api import RestApi, Route, gateway_answer
 from flashlab.routing import Router
 
 STATS_PATH = "/_local/stats"  # the emulation's own counters; not part of the API
+INVOKE_PREFIX = "/_local/invoke/"  # POST /_local/invoke/<Function>: Lambda's Invoke, for `make reconcile`
 Answer = tuple[int, dict[str, str], bytes]
 Identity = tuple[dict[str, str] | None, str | None, Answer | None]  # claims, IAM caller, or a refusal
 
@@ -91,6 +92,8 @@ class Gateway:
         if path == STATS_PATH and self.local_stats is not None:
             stats = await asyncio.get_running_loop().run_in_executor(self.executor, self.local_stats)
             return 200, {"content-type": "application/json"}, json.dumps(stats).encode()
+        if path.startswith(INVOKE_PREFIX) and method == "POST" and path[len(INVOKE_PREFIX) :] in self.runtimes:
+            return await self._invoke_directly(path[len(INVOKE_PREFIX) :], body)
         match = self.router.match(method, path)
         if match is None or match.route is None:
             return self._error("MISSING_AUTHENTICATION_TOKEN", 403, "Missing Authentication Token")
@@ -129,6 +132,16 @@ class Gateway:
             self.stats.errors_5xx += 1
             return self._error("DEFAULT_5XX", 502, "Internal server error")
         return _proxy_response(answer)
+
+    async def _invoke_directly(self, function: str, body: bytes) -> Answer:
+        event = json.loads(body) if body else {}
+        try:
+            result = await asyncio.get_running_loop().run_in_executor(
+                self.executor, self.runtimes[function].invoke, event
+            )
+        except (FunctionFailedError, ThrottledError) as exc:
+            return 502, {"content-type": "application/json"}, json.dumps({"errorMessage": str(exc)}).encode()
+        return 200, {"content-type": "application/json"}, json.dumps(result).encode()
 
     def _authenticate(
         self, route: Route, headers: dict[str, str]

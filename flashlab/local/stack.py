@@ -9,6 +9,7 @@ from typing import Any
 from flashlab.local.gateway import Gateway
 from flashlab.local.moto_process import MotoProcess, free_port
 from flashlab.local.runtime import FunctionRuntime, environment_context
+from flashlab.local.scheduler import Schedule
 from flashlab.local.sqs_source import SqsEventSource
 from flashlab.moto import LOCAL_AWS_ENV, local_client
 from flashlab.postgres import DEFAULT_DATA_DIR, Database, start_database
@@ -47,6 +48,7 @@ class EmbeddedStack:
         self.resources: LocalResources | None = None
         self.runtimes: dict[str, FunctionRuntime] = {}
         self.sources: list[SqsEventSource] = []
+        self.schedules: list[Schedule] = []
         self.gateway: Gateway | None = None
         self.warnings: list[str] = []
         self.sqs: Any = None
@@ -101,6 +103,9 @@ class EmbeddedStack:
             self.runtimes[name] = FunctionRuntime(
                 spec, env, self.options.parameters, self.options.max_environments, ctx
             )
+            if spec.schedule_s is not None:
+                self.schedules.append(Schedule(self.runtimes[name], spec.schedule_s))
+                self.schedules[-1].start()
             if spec.sqs is not None:
                 if (
                     spec.reserved_concurrency is not None
@@ -132,6 +137,8 @@ class EmbeddedStack:
                 "in_flight": int(attrs["ApproximateNumberOfMessagesNotVisible"]),
             }
         return {
+            "endpoints": {"sqs": sqs.meta.endpoint_url, "dynamodb": self.aws_url},
+            "queue_urls": dict(self.resources.queues),
             "queues": queues,
             "functions": {
                 name: {k: v for k, v in vars(rt.stats).items() if k != "environments"}
@@ -143,10 +150,12 @@ class EmbeddedStack:
                 for s in self.sources
             },
             "gateway": vars(self.gateway.stats) if self.gateway else {},
+            "schedules": {s.runtime.spec.name: {"every_s": s.every_s, "runs": s.runs} for s in self.schedules},
         }
 
     def stop(self) -> None:
         stoppers = [threading.Thread(target=source.stop) for source in self.sources]
+        stoppers += [threading.Thread(target=schedule.stop) for schedule in self.schedules]
         for thread in stoppers:
             thread.start()
         for thread in stoppers:

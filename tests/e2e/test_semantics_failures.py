@@ -2,6 +2,8 @@
 move to the DLQ, and the good records of their batches were settled exactly once."""
 
 import json
+import subprocess
+import sys
 
 import psycopg
 
@@ -47,3 +49,28 @@ def test_only_failed_records_are_retried_and_then_dead_lettered(lab_stack):
     assert source["records_failed"] == 2 * len(BAD)  # each bad one was received maxReceiveCount times
     with psycopg.connect(lab_stack.database_url) as conn:
         assert conn.execute("SELECT count(*) FROM orders WHERE sale_id = %s", (sale_id,)).fetchone()[0] == GOOD + 2
+
+
+def ops(stack, command: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "-m", "flashlab.ops", command, "--api", stack.api_url],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    return done.stdout
+
+
+def test_make_redrive_moves_the_dead_letters_back_and_says_how_many(lab_stack):
+    waiting = len(wait_until(lambda: dlq_bodies(lab_stack), timeout_s=60))
+    out = ops(lab_stack, "redrive")
+    assert f"moved {waiting} message(s)" in out
+    # still malformed: they fail again and come back, maxReceiveCount deliveries later
+    assert wait_until(lambda: len(dlq_bodies(lab_stack)) == waiting, timeout_s=60)
+
+
+def test_make_reconcile_runs_the_reconciler_function_and_reports(lab_stack):
+    out = ops(lab_stack, "reconcile")
+    assert "0 with a stock mismatch" in out
+    assert json.loads(out[: out.rindex("}") + 1])["sales_checked"] >= 1

@@ -48,3 +48,8 @@ class SaleAdminSettings(DatabaseSettings):
 
 class OrderWorkerSettings(DatabaseSettings):
     pass
+
+
+class ReconcilerSettings(DatabaseSettings):
+    orders_dlq_url: str = Field(min_length=1, validation_alias="ORDERS_DLQ_URL")
+    pending_after_seconds: int = Field(default=120, ge=1, validation_alias="RECONCILE_PENDING_AFTER_SECONDS")
