@@ -21,14 +21,17 @@ def view(stack, accepted, user) -> OrderView:
     return OrderView.model_validate(stack.request("GET", accepted["status_url"], user=user).body)
 
 
-def take_from_queue(stack, accepted: dict) -> list[dict]:
-    """The accepted order's message, taken off the queue (other tests' leftovers are settled first)."""
+def accepted_off_the_queue(stack, make_sale) -> tuple[str, str, dict, str]:
+    """(sale, buyer, the 202 body, the message body): an order accepted, its message taken off the queue."""
+    sale = make_sale(inventory=5, shards=1)["sale_id"]
+    buyer = f"b-{uuid4()}"
+    stack.settle_queued()  # other tests' leftovers
+    accepted = place(stack, sale, buyer)
     url = stack.resources.queues["OrdersQueue"]
     messages = stack.sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=0)["Messages"]
-    messages = [m for m in messages if accepted["order_id"] in m["Body"]]
-    for m in messages:
-        stack.sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
-    return messages
+    [message] = [m for m in messages if accepted["order_id"] in m["Body"]]
+    stack.sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+    return sale, buyer, accepted, message["Body"]
 
 
 def run(stack, conn):
@@ -37,13 +40,9 @@ def run(stack, conn):
 
 
 def test_a_dead_lettered_order_is_rejected_its_units_given_back_and_a_redrive_changes_nothing(stack, conn, make_sale):
-    sale = make_sale(inventory=5, shards=1)["sale_id"]
-    buyer = f"b-{uuid4()}"
-    stack.settle_queued()  # other tests' leftovers
-    accepted = place(stack, sale, buyer)
+    sale, buyer, accepted, body = accepted_off_the_queue(stack, make_sale)
     # The message failed every delivery and went to the DLQ; the order is PENDING forever without a reconciler.
-    [message] = take_from_queue(stack, accepted)
-    stack.sqs.send_message(QueueUrl=stack.resources.queues["OrdersDLQ"], MessageBody=message["Body"])
+    stack.sqs.send_message(QueueUrl=stack.resources.queues["OrdersDLQ"], MessageBody=body)
     report = run(stack, conn)
     assert report.rejected_not_processed >= 1
     rejected = view(stack, accepted, buyer)
@@ -59,13 +58,9 @@ def test_a_dead_lettered_order_is_rejected_its_units_given_back_and_a_redrive_ch
 
 
 def test_an_order_settled_in_postgres_but_never_published_is_published(stack, conn, make_sale):
-    sale = make_sale(inventory=5, shards=1)["sale_id"]
-    buyer = f"b-{uuid4()}"
-    stack.settle_queued()  # other tests' leftovers
-    accepted = place(stack, sale, buyer)
+    sale, buyer, accepted, body = accepted_off_the_queue(stack, make_sale)
     # The worker committed, then died before writing DynamoDB; SQS will not redeliver for minutes.
-    [message] = take_from_queue(stack, accepted)
-    settle_batch({"m": message["Body"]}, conn)
+    settle_batch({"m": body}, conn)
     assert view(stack, accepted, buyer).status is OrderStatus.PENDING
     report = run(stack, conn)
     assert report.published >= 1

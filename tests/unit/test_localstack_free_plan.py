@@ -11,10 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from flashlab.template import Template
-
 from flashlab.localstack import PARAMETERS, deployed_types, free_plan_template
-from flashlab.template import load_template
+from flashlab.template import Template, load_template
 
 FREE_PLAN_TYPES = {
     "AWS::ApiGateway::Account",
