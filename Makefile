@@ -22,6 +22,10 @@ help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
 
 $(BIN)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] < (3, 12))' 2>/dev/null || { \
+		echo "FlashDeal needs Python 3.12 (Lambda's python3.12); $(PYTHON) is $$($(PYTHON) --version 2>&1)."; \
+		echo "Install it (pyenv install 3.12, or your package manager) or run: make PYTHON=/path/to/python3.12 ..."; \
+		exit 1; }
 	@echo "==> creating $(VENV) with $(PYTHON) ($$($(PYTHON) --version 2>&1))"
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip

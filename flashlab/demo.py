@@ -9,6 +9,7 @@ import argparse
 import asyncio
 import sys
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -49,7 +50,7 @@ def create_sale(url: str, token: str, inventory: int, shards: int) -> dict[str, 
     answer = httpx.post(
         f"{url}/sales",
         json={"name": "demo flash sale", "inventory": inventory, "shards": shards},
-        headers={"Authorization": f"Bearer {token}"},
+        headers={"Authorization": f"Bearer {token}", "Idempotency-Key": f"demo-{uuid.uuid4()}"},
         timeout=30,
     )
     if answer.status_code != 201:

@@ -6,41 +6,31 @@ from uuid import UUID
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.openapi.params import Header
 from aws_lambda_powertools.logging import correlation_paths
-from aws_lambda_powertools.utilities.idempotency import (
-    DynamoDBPersistenceLayer,
-    IdempotencyConfig,
-    idempotent_function,
-)
-from aws_lambda_powertools.utilities.idempotency.serialization.pydantic import PydanticSerializer
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from flashdeal.adapters.aws import aws_client
-from flashdeal.buying import accept_order, count_replay, get_order, get_sale, place_order
+from flashdeal.buying import accept_order, get_order, get_sale, place_order
 from flashdeal.http_errors import register_error_handlers
+from flashdeal.idempotency import retry_safe
 from flashdeal.observability import logger, metrics, tracer
 from flashdeal.orders import IdempotencyKey, OrderAccepted, OrderRequest, OrderView, PlaceOrder
 from flashdeal.principal import buyer_id
+from flashdeal.readiness import check_dependencies
 from flashdeal.sales import SaleView
 from flashdeal.settings import OrderApiSettings
 
 settings = OrderApiSettings()
 app = APIGatewayRestResolver(enable_validation=True)
 register_error_handlers(app)
-idempotency = IdempotencyConfig(
-    event_key_jmespath="[user_id, idempotency_key]",
-    payload_validation_jmespath="[sale_id, quantity]",
-    expires_after_seconds=settings.idempotency_ttl_seconds,
-    response_hook=count_replay,
+idempotency, idempotent = retry_safe(
+    "place",
+    "[user_id, idempotency_key]",
+    "[sale_id, quantity]",
+    settings.idempotency_table,
+    settings.idempotency_ttl_seconds,
 )
-persistence = DynamoDBPersistenceLayer(table_name=settings.idempotency_table, boto3_client=aws_client("dynamodb"))
 
 
-@idempotent_function(
-    data_keyword_argument="place",
-    config=idempotency,
-    persistence_store=persistence,
-    output_serializer=PydanticSerializer,
-)
+@idempotent
 def accept_idempotently(place: PlaceOrder) -> OrderAccepted:
     return accept_order(place, settings)
 
@@ -72,6 +62,17 @@ def handle_get_order(order_id: UUID) -> OrderView:
 @app.get("/health")
 def handle_get_health() -> dict[str, str]:
     return {"status": "ok"}
+
+
+@app.get("/health/ready")
+def handle_get_readiness() -> Response[dict[str, Any]]:
+    checks = check_dependencies(settings)
+    failing = sorted(name for name, state in checks.items() if state != "ok")
+    if not failing:
+        return Response(200, "application/json", {"status": "ready", "checks": checks})
+    message = f"unavailable: {', '.join(failing)}"
+    body = {"status": "not_ready", "error": "not_ready", "message": message, "checks": checks}
+    return Response(503, "application/json", body, {"Retry-After": "5"})
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

@@ -29,7 +29,8 @@ class Api:
 
     def create_sale(self, **overrides: Any) -> dict[str, Any]:
         body = {"name": "e2e sale", "inventory": 10, "shards": 2, **overrides}
-        answer = self.client.post("/sales", json=body, headers={"Authorization": f"Bearer {self.admin_token}"})
+        headers = {"Authorization": f"Bearer {self.admin_token}", "Idempotency-Key": f"sale-{uuid4()}"}
+        answer = self.client.post("/sales", json=body, headers=headers)
         assert answer.status_code == 201, answer.text
         return answer.json()
 

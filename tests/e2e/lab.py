@@ -39,7 +39,7 @@ def create_sale(stack: RunningStack, inventory: int = 1000) -> str:
     answer = httpx.post(
         f"{stack.api_url}/sales",
         json={"name": "lab", "inventory": inventory, "shards": 4},
-        headers={"Authorization": f"Bearer {stack.admin_token}"},
+        headers={"Authorization": f"Bearer {stack.admin_token}", "Idempotency-Key": f"lab-{uuid4()}"},
         timeout=30,
     )
     assert answer.status_code == 201, answer.text

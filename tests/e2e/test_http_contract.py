@@ -35,6 +35,12 @@ def test_health(api):
     assert api.client.get("/health").json() == {"status": "ok"}
 
 
+def test_readiness_checks_dynamodb_and_sqs(api):
+    answer = api.client.get("/health/ready")
+    assert answer.status_code == 200, answer.text
+    assert answer.json() == {"status": "ready", "checks": {"dynamodb": "ok", "sqs": "ok"}}
+
+
 def test_create_and_read_a_sale(api):
     created = SaleCreated.model_validate(api.create_sale(inventory=7, shards=3))
     view = SaleView.model_validate(api.client.get(f"/sales/{created.sale_id}").json())

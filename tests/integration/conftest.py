@@ -4,6 +4,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from uuid import uuid4
 
 import psycopg
 import pytest
@@ -51,7 +52,7 @@ def conn(database: Database) -> Iterator[psycopg.Connection]:
 def _sale_factory(stack: InProcessStack):
     def create(**overrides: Any) -> dict[str, Any]:
         body = {"name": "flash socks", "inventory": 10, "shards": 2, **overrides}
-        answer = stack.request("POST", "/sales", body, admin=True)
+        answer = stack.request("POST", "/sales", body, admin=True, headers={"Idempotency-Key": f"sale-{uuid4()}"})
         assert answer.status == 201, answer.body
         return answer.body
 

@@ -10,7 +10,10 @@ import pytest
 from flashdeal.orders import OrderAccepted, OrderStatus, OrderView
 from flashdeal.sales import SaleCreated, SaleStatus, SaleView
 
-ADMIN_ONLY = {"admin": True}
+
+def as_admin() -> dict:
+    """An admin call, with a fresh Idempotency-Key (POST /sales needs one)."""
+    return {"admin": True, "headers": {"Idempotency-Key": f"sale-{uuid4()}"}}
 
 
 def order(stack, sale_id, user="alice", key=None, quantity=1, **kwargs):
@@ -34,7 +37,7 @@ def error_fields(answer) -> set[str]:
 
 
 def test_create_sale_answers_201_with_the_sale(stack):
-    answer = stack.request("POST", "/sales", {"name": "socks", "inventory": 100, "shards": 4}, **ADMIN_ONLY)
+    answer = stack.request("POST", "/sales", {"name": "socks", "inventory": 100, "shards": 4}, **as_admin())
     created = SaleCreated.model_validate(answer.body)
     assert answer.status == 201
     assert answer.headers["Location"] == f"/sales/{created.sale_id}"
@@ -43,9 +46,26 @@ def test_create_sale_answers_201_with_the_sale(stack):
     assert created.sale.per_user_limit == 1
 
 
+def test_a_retried_create_sale_answers_the_same_sale_and_creates_one(stack, conn):
+    body, admin = {"name": f"retried {uuid4()}", "inventory": 7}, as_admin()
+    first = stack.request("POST", "/sales", body, **admin)
+    again = stack.request("POST", "/sales", body, **admin)
+    assert (first.status, again.status) == (201, 201)
+    assert again.body == first.body
+    assert conn.execute("SELECT count(*) FROM sales WHERE name = %s", (body["name"],)).fetchone() == (1,)
+    other = stack.request("POST", "/sales", {**body, "inventory": 8}, **admin)
+    assert (other.status, other.body["error"]) == (422, "idempotency_key_reused")
+
+
+def test_create_sale_needs_an_idempotency_key(stack):
+    answer = stack.request("POST", "/sales", {"name": "s", "inventory": 1}, admin=True)
+    assert answer.status == 422
+    assert error_fields(answer) == {"header.idempotency-key"}
+
+
 def test_create_sale_writes_the_shards_to_postgres(stack, conn):
     created = SaleCreated.model_validate(
-        stack.request("POST", "/sales", {"name": "s", "inventory": 10, "shards": 3}, **ADMIN_ONLY).body
+        stack.request("POST", "/sales", {"name": "s", "inventory": 10, "shards": 3}, **as_admin()).body
     )
     shards = conn.execute(
         "SELECT remaining FROM inventory_shards WHERE sale_id = %s ORDER BY shard_no", (created.sale_id,)
@@ -67,7 +87,7 @@ def test_create_sale_writes_the_shards_to_postgres(stack, conn):
     ],
 )
 def test_create_sale_names_the_bad_field(stack, body, field):
-    answer = stack.request("POST", "/sales", body, **ADMIN_ONLY)
+    answer = stack.request("POST", "/sales", body, **as_admin())
     assert answer.status == 422
     assert answer.body["error"] == "validation_error"
     assert field in error_fields(answer)
@@ -75,7 +95,7 @@ def test_create_sale_names_the_bad_field(stack, body, field):
 
 @pytest.mark.parametrize(("strategy", "shards"), [("naive", 1), ("optimistic", 1), ("batched", 8)])
 def test_create_sale_stores_the_strategy_in_postgres(stack, conn, strategy, shards):
-    answer = stack.request("POST", "/sales", {"name": "s", "inventory": 10, "strategy": strategy}, **ADMIN_ONLY)
+    answer = stack.request("POST", "/sales", {"name": "s", "inventory": 10, "strategy": strategy}, **as_admin())
     assert answer.status == 201, answer.body
     created = SaleCreated.model_validate(answer.body)
     assert (created.sale.strategy.value, created.sale.shards) == (strategy, shards)
@@ -84,7 +104,7 @@ def test_create_sale_stores_the_strategy_in_postgres(stack, conn, strategy, shar
 
 
 def test_create_sale_refuses_inconsistent_windows_and_shards(stack):
-    answer = stack.request("POST", "/sales", {"name": "s", "inventory": 2, "shards": 8}, **ADMIN_ONLY)
+    answer = stack.request("POST", "/sales", {"name": "s", "inventory": 2, "shards": 8}, **as_admin())
     assert answer.status == 422
     assert "shards must not exceed inventory" in str(answer.body)
 
@@ -92,13 +112,13 @@ def test_create_sale_refuses_inconsistent_windows_and_shards(stack):
 def test_a_sale_that_ends_before_it_starts_by_default_is_422_naming_ends_at(stack):
     # Found by the fuzzer: without starts_at the sale starts now, and Postgres' CHECK used to leak as a 500.
     body = {"name": "0", "inventory": 1, "ends_at": "2000-01-01T00:00:00Z", "starts_at": None}
-    answer = stack.request("POST", "/sales", body, **ADMIN_ONLY)
+    answer = stack.request("POST", "/sales", body, **as_admin())
     assert (answer.status, answer.body["error"]) == (422, "validation_error")
     assert error_fields(answer) == {"body.ends_at"}
 
 
 def test_create_sale_refuses_invalid_json_with_400(stack):
-    answer = stack.request("POST", "/sales", raw_body="{not json", **ADMIN_ONLY)
+    answer = stack.request("POST", "/sales", raw_body="{not json", **as_admin())
     assert (answer.status, answer.body["error"]) == (400, "invalid_json")
 
 
@@ -358,7 +378,7 @@ def test_a_form_encoded_body_is_415(stack):
         "POST",
         "/sales",
         raw_body="name=x&inventory=3",
-        headers={"content-type": "application/x-www-form-urlencoded"},
+        headers={"content-type": "application/x-www-form-urlencoded", "Idempotency-Key": "form"},
         admin=True,
     )
     assert (answer.status, answer.body["error"]) == (415, "unsupported_media_type")

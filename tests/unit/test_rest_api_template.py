@@ -22,6 +22,7 @@ def test_deployed_stages_put_cognito_in_front_of_buyers_and_iam_in_front_of_admi
         ("POST", "/sales/{sale_id}/orders"): ("OrderApiFunction", "cognito"),
         ("GET", "/orders/{order_id}"): ("OrderApiFunction", "cognito"),
         ("GET", "/health"): ("OrderApiFunction", "none"),
+        ("GET", "/health/ready"): ("OrderApiFunction", "none"),
         ("ANY", "/{proxy+}"): ("OrderApiFunction", "none"),
     }
 

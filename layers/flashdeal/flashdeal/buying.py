@@ -2,11 +2,9 @@
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
 from uuid import UUID
 
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import DataRecord
 
 from flashdeal.adapters.order_queue import send_order
 from flashdeal.adapters.order_status import get_order_view, order_exists, register_order, unregister_order
@@ -78,9 +76,3 @@ def get_order(order_id: UUID, user_id: str, settings: OrderApiSettings) -> Order
 def get_sale(sale_id: UUID, sales_table: str) -> SaleView:
     sale, sold, sold_out = get_sale_state(sales_table, sale_id)
     return view_sale(sale, sold, sold_out)
-
-
-def count_replay(response: Any, record: DataRecord) -> Any:
-    """Idempotency response hook: the same key and body came again; answer as the first time."""
-    metrics.add_metric(name="IdempotentReplays", unit=MetricUnit.Count, value=1)
-    return response

@@ -110,6 +110,13 @@ class SaleView(Sale):
     status: SaleStatus
 
 
+class CreateSale(BaseModel):
+    """One admin call to create a sale; the idempotency payload of ``POST /sales``."""
+
+    idempotency_key: str
+    request: SaleRequest
+
+
 class SaleCreated(BaseModel):
     sale_id: UUID
     sale: SaleView

@@ -43,7 +43,8 @@ class OrderApiSettings(_FunctionSettings):
 
 
 class SaleAdminSettings(DatabaseSettings):
-    pass
+    idempotency_table: str = Field(min_length=1, validation_alias="IDEMPOTENCY_TABLE")
+    idempotency_ttl_seconds: int = Field(default=3600, ge=60, validation_alias="IDEMPOTENCY_TTL_SECONDS")
 
 
 class OrderWorkerSettings(DatabaseSettings):

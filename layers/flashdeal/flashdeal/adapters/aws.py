@@ -19,3 +19,12 @@ ServiceName = Literal["dynamodb", "sqs", "secretsmanager"]
 @cache
 def aws_client(service: ServiceName) -> Any:
     return boto3.client(service, config=_CONFIG)
+
+
+_PROBE_CONFIG = Config(connect_timeout=1, read_timeout=2, retries={"mode": "standard", "max_attempts": 1})
+
+
+@cache
+def aws_probe_client(service: ServiceName) -> Any:
+    """For readiness checks: one short attempt, so a dead dependency is reported in seconds."""
+    return boto3.client(service, config=_PROBE_CONFIG)

@@ -11,7 +11,7 @@ from flashdeal.errors import SaleNotFoundError, StoreUnavailableError
 from flashdeal.sales import Sale
 
 
-def sale_key(sale_id: UUID) -> dict[str, Any]:
+def sale_key(sale_id: UUID | str) -> dict[str, Any]:
     return {"pk": {"S": f"SALE#{sale_id}"}}
 
 
