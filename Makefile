@@ -16,7 +16,7 @@ export SAM_CLI_TELEMETRY := 0
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: help install test test-unit test-integration test-e2e lint build validate migrate deploy clean \
-	local demo load bench bench-quick e2e-localstack reconcile redrive
+	local demo load bench bench-quick e2e-localstack reconcile redrive openapi test-fuzz
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -40,7 +40,7 @@ $(SAM): ## SAM CLI lives in its own venv: its pins clash with moto's
 
 install: $(BIN)/.installed $(SAM) ## create the venvs (done on demand by the other targets)
 
-test: install ## run every test tier (unit, integration, template, e2e)
+test: install ## run every test tier (unit, integration, e2e, fuzz)
 	@FLASHDEAL_SAM=$(CURDIR)/$(SAM) scripts/run-tests $(BIN)/pytest
 
 test-unit: $(BIN)/.installed ## unit tier only
@@ -51,6 +51,12 @@ test-integration: $(BIN)/.installed ## integration tier only (embedded Postgres 
 
 test-e2e: $(BIN)/.installed ## e2e tier only (embedded stack, or FLASHDEAL_API_URL)
 	$(BIN)/pytest tests/e2e -q
+
+test-fuzz: $(BIN)/.installed ## fuzz tier only: schemathesis over docs/openapi.json, no 5xx (FUZZ_EXAMPLES per route, default 60)
+	$(BIN)/pytest tests/fuzz -q
+
+openapi: $(BIN)/.installed ## rewrite docs/openapi.json from the Powertools resolvers
+	$(BIN)/python -m flashlab.openapi
 
 local: $(BIN)/.installed ## the embedded stack in the foreground: API on 127.0.0.1:3000, moto on 4566
 	$(BIN)/python -m flashlab.local $(ARGS)

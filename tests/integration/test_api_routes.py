@@ -405,3 +405,20 @@ def test_sold_out_rejections_leave_no_idempotency_record(stack, make_sale):
     for n in range(3):
         assert order(stack, sale["sale_id"], user=f"late-{n}").status == 409
     assert stack.dynamodb.scan(TableName=table, Select="COUNT")["Count"] == before
+
+
+@pytest.mark.parametrize("media_type", ["text/plain", "multipart/form-data"])
+@pytest.mark.parametrize("path", ["/sales", "/sales/{sale}/orders"])
+def test_a_json_body_sent_as_another_media_type_is_415(stack, make_sale, path, media_type):
+    # Found by the fuzzer: Powertools refuses these bodies with exceptions that used to become 500s.
+    sale = make_sale()
+    body = {"name": "x", "inventory": 1} if path == "/sales" else {"quantity": 1}
+    answer = stack.request(
+        "POST",
+        path.format(sale=sale["sale_id"]),
+        body,
+        headers={"content-type": media_type, "Idempotency-Key": f"k-{uuid4()}"},
+        user="alice",
+        admin=path == "/sales",
+    )
+    assert (answer.status, answer.body["error"]) == (415, "unsupported_media_type")

@@ -7,7 +7,10 @@ from http import HTTPStatus
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+)
 from aws_lambda_powertools.utilities.idempotency.exceptions import (
     IdempotencyAlreadyInProgressError,
     IdempotencyValidationError,
@@ -113,6 +116,21 @@ def register_error_handlers(app: APIGatewayRestResolver) -> None:
         fields = [{"field": _field_name(p.get("loc", ())), "message": p.get("msg", "")} for p in problems]
         names = ", ".join(f["field"] for f in fields)
         return error_response(HTTPStatus.UNPROCESSABLE_ENTITY, "validation_error", f"invalid: {names}", fields=fields)
+
+    @app.exception_handler(RequestUnsupportedContentType)
+    def handle_unsupported_media_type(exc: Exception) -> Response:
+        return error_response(
+            HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            f"send the body as application/json, not {_non_json_body(app)}",
+        )
+
+    @app.exception_handler(ValueError)
+    def handle_unparseable_body(exc: ValueError) -> Response:
+        # Powertools parses a multipart body itself, and raises ValueError when it cannot (no boundary).
+        if _non_json_body(app):
+            return handle_unsupported_media_type(exc)
+        return handle_unexpected(exc)
 
     @app.exception_handler(IdempotencyValidationError)
     def handle_reused_key(exc: IdempotencyValidationError) -> Response:
