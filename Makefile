@@ -16,7 +16,7 @@ export SAM_CLI_TELEMETRY := 0
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: help install test test-unit test-integration test-e2e lint build validate migrate deploy clean \
-	local demo load bench bench-quick e2e-localstack reconcile redrive openapi test-fuzz
+	local demo load bench bench-quick e2e-localstack reconcile redrive openapi test-fuzz chaos restore-drill
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -75,6 +75,12 @@ reconcile: $(BIN)/.installed ## settle stale PENDING orders and check the stock 
 
 redrive: $(BIN)/.installed ## move dead-lettered orders back to the queue once the cause is fixed; says how many
 	$(BIN)/python -m flashlab.ops redrive $(ARGS)
+
+chaos: $(BIN)/.installed ## six faults, each during a burst on a fresh stack; one row per fault (~10 min), RESULT line last
+	$(BIN)/python -m flashlab.chaos $(ARGS)
+
+restore-drill: $(BIN)/.installed ## pg_dump the embedded Postgres mid-sale, restore into a new database, audit the stock
+	$(BIN)/python -m flashlab.restore_drill $(ARGS)
 
 load: $(BIN)/.installed ## Artillery against FLASHDEAL_API_URL (default http://127.0.0.1:3000: run make local first)
 	scripts/run-load $(SCENARIO)

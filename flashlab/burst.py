@@ -75,9 +75,11 @@ async def run_burst(
     poll_timeout_s: float = 120,
     progress: Callable[[str], None] | None = None,
     seed: int | None = None,
+    result: BurstResult | None = None,
 ) -> BurstResult:
+    """``result`` may be passed in to watch the burst while it runs (the chaos runner does)."""
     rng = random.Random(seed)
-    result = BurstResult(started=time.perf_counter())
+    result = result or BurstResult(started=time.perf_counter())
     retriers = set(rng.sample(range(buyers), int(buyers * retry_share)))
     gate = asyncio.Semaphore(concurrency)
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)

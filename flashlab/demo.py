@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import psycopg
 
 from flashlab import REPO_ROOT
 from flashlab.burst import BurstResult, run_burst
+from flashlab.invariants import sale_facts
 from flashlab.stack_process import start_stack
 
 DEFAULT_PLOT = REPO_ROOT / ".flashlab" / "demo.png"
@@ -63,29 +63,6 @@ def percentile(values: list[float], q: float) -> float:
         return float("nan")
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
-
-
-def database_facts(database_url: str, sale_id: str) -> dict[str, int]:
-    with psycopg.connect(database_url) as conn:
-        taken, negative = conn.execute(
-            "SELECT COALESCE(SUM(initial - remaining), 0), COUNT(*) FILTER (WHERE remaining < 0)"
-            " FROM inventory_shards WHERE sale_id = %s",
-            (sale_id,),
-        ).fetchone() or (0, 0)
-        confirmed = conn.execute(
-            "SELECT COALESCE(SUM(quantity), 0) FROM orders WHERE sale_id = %s AND status = 'CONFIRMED'", (sale_id,)
-        ).fetchone()
-        twice = conn.execute(
-            "SELECT COUNT(*) FROM (SELECT user_id FROM orders WHERE sale_id = %s"
-            " AND status = 'CONFIRMED' GROUP BY user_id HAVING COUNT(*) > 1) d",
-            (sale_id,),
-        ).fetchone()
-    return {
-        "taken": int(taken),
-        "negative_shards": int(negative),
-        "confirmed": int(confirmed[0] if confirmed else 0),
-        "buyers_confirmed_twice": int(twice[0] if twice else 0),
-    }
 
 
 def report(
@@ -197,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         wall = time.perf_counter() - started
         remaining = httpx.get(f"{url}/sales/{sale['sale_id']}", timeout=30).json()["remaining"]
-        db = database_facts(database_url, sale["sale_id"]) if database_url else None
+        db = sale_facts(database_url, sale["sale_id"]) if database_url else None
         text, ok = report(args, sale, result, remaining, db, wall)
         print(text)
         plot(result, args.plot, f"{args.buyers} buyers, {args.inventory} units, {args.shards} shards")

@@ -30,6 +30,7 @@ class RunningStack:
     admin_token: str
     process: subprocess.Popen[str] | None = None
     output: deque[str] = field(default_factory=lambda: deque(maxlen=200))
+    data_dir: str | None = None  # the embedded Postgres' directory, when the caller chose it
 
     def stop(self, timeout_s: float = 60) -> None:
         if self.process is None or self.process.poll() is not None:

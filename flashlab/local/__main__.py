@@ -35,7 +35,7 @@ def parse_args(argv: list[str] | None) -> StackOptions:
         type=int,
         default=None,
         metavar="SECONDS",
-        help="lab override of OrdersQueue's VisibilityTimeout (the template says 180)",
+        help="lab override of OrdersQueue's VisibilityTimeout (the template says 60)",
     )
     parser.add_argument(
         "--max-environments",

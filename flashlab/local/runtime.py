@@ -9,10 +9,13 @@ beyond it; an invocation that outlives the function's Timeout kills its environm
 import multiprocessing
 import os
 import threading
+import time
+from collections import deque
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any
 
+from flashlab.chaos.faults import install as install_faults
 from flashlab.handlers import load_handler
 from flashlab.lambda_context import LocalLambdaContext
 from flashlab.local.throttling import FifoSlots
@@ -52,6 +55,17 @@ class FunctionStats:
     busy: int = 0
     peak_busy: int = 0
     environments: set[int] = field(default_factory=set)
+    durations_ms: deque[float] = field(default_factory=lambda: deque(maxlen=10_000))  # warm invocations, newest
+
+    def duration_summary(self) -> dict[str, float]:
+        ordered = sorted(self.durations_ms)
+        if not ordered:
+            return {}
+        return {
+            "p50_ms": ordered[len(ordered) // 2],
+            "p99_ms": ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))],
+            "max_ms": ordered[-1],
+        }
 
 
 def _serve(conn: Connection, function: str, environment: dict[str, str], overrides: dict[str, Any]) -> None:
@@ -59,6 +73,7 @@ def _serve(conn: Connection, function: str, environment: dict[str, str], overrid
     os.environ.update(environment)
     spec = Template(overrides).functions()[function]
     try:
+        install_faults(function, spec.timeout_s)  # `make chaos` only: nothing happens without a fault budget
         handler = load_handler(spec, environment)
     except Exception as exc:  # an init error fails every invocation, as in Lambda
         init_error = {"errorType": type(exc).__name__, "errorMessage": str(exc)}
@@ -166,15 +181,18 @@ class FunctionRuntime:
             with self._lock:
                 self.stats.cold_starts += 1
                 self._all.append(env)
+        cold, started = env.invocations == 0, time.perf_counter()
         try:
             # Lambda gives the init phase its own 10 s on top of the function's Timeout.
-            kind, payload = env.invoke(event, self.spec.timeout_s + (INIT_TIMEOUT_S if env.invocations == 0 else 0))
+            kind, payload = env.invoke(event, self.spec.timeout_s + (INIT_TIMEOUT_S if cold else 0))
         except TimeoutError as exc:
             with self._lock:
                 self.stats.timeouts += 1
             raise FunctionFailedError(f"Task timed out after {self.spec.timeout_s:.2f} seconds") from exc
         finally:
             with self._lock:
+                if not cold:
+                    self.stats.durations_ms.append((time.perf_counter() - started) * 1000)
                 self.stats.busy -= 1
                 if env.alive:
                     self._idle.append(env)

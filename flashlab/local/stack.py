@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from flashlab.chaos.faults import BUDGET_ENV
 from flashlab.local.gateway import Gateway
 from flashlab.local.moto_process import MotoProcess, free_port
 from flashlab.local.runtime import FunctionRuntime, environment_context
@@ -99,6 +100,7 @@ class EmbeddedStack:
                 **self.resources.environment(spec, self.database.url),
                 **aws_env,
                 **logging_env,
+                **{k: v for k, v in os.environ.items() if k == BUDGET_ENV},
             }
             self.runtimes[name] = FunctionRuntime(
                 spec, env, self.options.parameters, self.options.max_environments, ctx
@@ -141,8 +143,9 @@ class EmbeddedStack:
             "queue_urls": dict(self.resources.queues),
             "queues": queues,
             "functions": {
-                name: {k: v for k, v in vars(rt.stats).items() if k != "environments"}
+                name: {k: v for k, v in vars(rt.stats).items() if k not in ("environments", "durations_ms")}
                 | {"environments": len(rt.stats.environments), "limit": rt.limit, "reserved": rt.reserved}
+                | rt.stats.duration_summary()
                 for name, rt in self.runtimes.items()
             },
             "event_sources": {

@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from flashlab.stack_process import RunningStack, start_stack
+from tests.factories import a_sale, admin_headers
 
 REMOTE_URL = os.environ.get("FLASHDEAL_API_URL")
 
@@ -28,9 +29,7 @@ class Api:
     iam_unenforced: bool = False  # LocalStack's free plan accepts any admin call (see localstack/e2e.sh)
 
     def create_sale(self, **overrides: Any) -> dict[str, Any]:
-        body = {"name": "e2e sale", "inventory": 10, "shards": 2, **overrides}
-        headers = {"Authorization": f"Bearer {self.admin_token}", "Idempotency-Key": f"sale-{uuid4()}"}
-        answer = self.client.post("/sales", json=body, headers=headers)
+        answer = self.client.post("/sales", json=a_sale(**overrides), headers=admin_headers(self.admin_token))
         assert answer.status_code == 201, answer.text
         return answer.json()
 

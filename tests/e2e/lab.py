@@ -1,15 +1,13 @@
 """Helpers for the Lambda-semantics tests: queue access and the embedded stack's counters."""
 
 import time
-from datetime import UTC, datetime
 from typing import Any
-from uuid import uuid4
 
 import boto3
 import httpx
 
-from flashdeal.orders import PlaceOrder, order_message
 from flashlab.stack_process import RunningStack
+from tests.factories import a_sale, admin_headers, an_order
 
 
 def sqs(stack: RunningStack) -> Any:
@@ -38,8 +36,8 @@ def worker_stats(stack: RunningStack) -> tuple[dict[str, Any], dict[str, Any]]:
 def create_sale(stack: RunningStack, inventory: int = 1000) -> str:
     answer = httpx.post(
         f"{stack.api_url}/sales",
-        json={"name": "lab", "inventory": inventory, "shards": 4},
-        headers={"Authorization": f"Bearer {stack.admin_token}", "Idempotency-Key": f"lab-{uuid4()}"},
+        json=a_sale(name="lab", inventory=inventory, shards=4),
+        headers=admin_headers(stack.admin_token),
         timeout=30,
     )
     assert answer.status_code == 201, answer.text
@@ -47,11 +45,7 @@ def create_sale(stack: RunningStack, inventory: int = 1000) -> str:
 
 
 def order_bodies(sale_id: str, count: int) -> list[str]:
-    places = [
-        PlaceOrder(sale_id=sale_id, user_id=f"lab-{uuid4()}", idempotency_key=f"k-{uuid4()}", quantity=1)
-        for _ in range(count)
-    ]
-    return [order_message(place, datetime.now(UTC)).model_dump_json() for place in places]
+    return [an_order(sale_id).model_dump_json() for _ in range(count)]
 
 
 def send(stack: RunningStack, bodies: list[str], queue: str = "OrdersQueue") -> None:

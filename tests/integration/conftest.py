@@ -4,7 +4,6 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from uuid import uuid4
 
 import psycopg
 import pytest
@@ -13,6 +12,7 @@ from flashdeal.adapters.aws import aws_client
 from flashlab.inprocess import InProcessStack
 from flashlab.moto import start_moto
 from flashlab.postgres import Database, start_database
+from tests.factories import a_sale, admin_headers
 
 
 @pytest.fixture(scope="session")
@@ -51,8 +51,7 @@ def conn(database: Database) -> Iterator[psycopg.Connection]:
 
 def _sale_factory(stack: InProcessStack):
     def create(**overrides: Any) -> dict[str, Any]:
-        body = {"name": "flash socks", "inventory": 10, "shards": 2, **overrides}
-        answer = stack.request("POST", "/sales", body, admin=True, headers={"Idempotency-Key": f"sale-{uuid4()}"})
+        answer = stack.request("POST", "/sales", a_sale(**overrides), admin=True, headers=admin_headers())
         assert answer.status == 201, answer.body
         return answer.body
 

@@ -9,11 +9,12 @@ import pytest
 
 from flashdeal.orders import OrderAccepted, OrderStatus, OrderView
 from flashdeal.sales import SaleCreated, SaleStatus, SaleView
+from tests.factories import admin_headers
 
 
 def as_admin() -> dict:
     """An admin call, with a fresh Idempotency-Key (POST /sales needs one)."""
-    return {"admin": True, "headers": {"Idempotency-Key": f"sale-{uuid4()}"}}
+    return {"admin": True, "headers": admin_headers()}
 
 
 def order(stack, sale_id, user="alice", key=None, quantity=1, **kwargs):

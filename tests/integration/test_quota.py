@@ -1,9 +1,9 @@
 """A buyer's limit counts what was confirmed or is still pending, never what the worker rejected."""
 
-from datetime import UTC, datetime
-from uuid import UUID, uuid4
+from uuid import uuid4
 
-from flashdeal.orders import OrderStatus, OrderView, PlaceOrder, order_message
+from flashdeal.orders import OrderStatus, OrderView
+from tests.factories import an_order
 
 
 def order(stack, sale_id, user, quantity, key=None):
@@ -30,9 +30,7 @@ def test_a_rejected_order_gives_the_buyer_their_units_back_exactly_once(stack, m
     # Bob has bought nothing, so he may ask again.
     assert order(stack, sale, bob, 1).status == 202
     # The rejected order is delivered again (SQS is at-least-once): its units are not given back twice.
-    again = order_message(
-        PlaceOrder(sale_id=UUID(sale), user_id=bob, idempotency_key="bob-first", quantity=2), datetime.now(UTC)
-    )
+    again = an_order(sale, bob, quantity=2, key="bob-first")
     assert stack.deliver([again.model_dump_json()])["batchItemFailures"] == []
     assert order(stack, sale, bob, 1).status == 202  # 1 pending + 1 = his limit of 2
     over = order(stack, sale, bob, 1)

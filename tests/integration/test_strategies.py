@@ -5,14 +5,14 @@ so this suite is about Postgres. test_concurrency.py covers the full pipeline fo
 """
 
 from collections import Counter
-from datetime import UTC, datetime
 from uuid import UUID, uuid4
 
 import pytest
 
-from flashdeal.orders import OrderMessage, PlaceOrder, order_message
+from flashdeal.orders import OrderMessage
 from flashdeal.sales import Strategy
 from flashlab.workers import WorkerPool, at_least_once
+from tests.factories import an_order
 
 WORKERS, BUYERS, UNITS, BATCH, MAX_ROUNDS, DUPLICATE_SHARE = 16, 400, 100, 10, 30, 0.2
 
@@ -29,8 +29,7 @@ def orders_for(sale_id: UUID) -> list[OrderMessage]:
     for n in range(BUYERS):
         buyer = f"buyer-{n}-{uuid4().hex[:6]}"
         for attempt in range(2 if n % 5 == 0 else 1):
-            place = PlaceOrder(sale_id=sale_id, user_id=buyer, idempotency_key=f"key-{attempt}", quantity=1)
-            orders.append(order_message(place, datetime.now(UTC)))
+            orders.append(an_order(sale_id, buyer, key=f"key-{attempt}"))
     return orders
 
 

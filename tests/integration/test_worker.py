@@ -2,28 +2,16 @@
 
 import json
 from datetime import UTC, datetime, timedelta
-from uuid import UUID, uuid4
+from uuid import uuid4
 
 import psycopg
 import pytest
 
 from flashdeal.errors import InventoryContentionError, StoreUnavailableError
 from flashdeal.order_batches import settle_batch
-from flashdeal.orders import OrderMessage, OrderStatus, OrderView, PlaceOrder, order_message
+from flashdeal.orders import OrderMessage, OrderStatus, OrderView
 from flashdeal.sales import SaleView
-
-
-def message(
-    sale_id: str,
-    user: str | None = None,
-    quantity: int = 1,
-    key: str | None = None,
-    accepted_at: datetime | None = None,
-) -> OrderMessage:
-    place = PlaceOrder(
-        sale_id=UUID(sale_id), user_id=user or f"u-{uuid4()}", idempotency_key=key or f"k-{uuid4()}", quantity=quantity
-    )
-    return order_message(place, accepted_at or datetime.now(UTC))
+from tests.factories import an_order
 
 
 def deliver(stack, *messages: OrderMessage | str) -> set[int]:
@@ -50,7 +38,7 @@ def status_seen_by_api(stack, msg: OrderMessage) -> OrderView:
 
 def test_an_order_is_confirmed_and_published(stack, conn, make_sale):
     sale = make_sale(inventory=3, shards=1)
-    msg = message(sale["sale_id"])
+    msg = an_order(sale["sale_id"])
     assert deliver(stack, msg) == set()
     assert outcome(conn, msg) == ("CONFIRMED", None)
     assert stock(conn, sale["sale_id"]) == [2]
@@ -64,10 +52,10 @@ def test_an_order_is_judged_by_the_time_it_was_accepted_not_by_when_it_settles(s
     ended = make_sale(strategy=strategy, starts_at=(now - timedelta(hours=2)).isoformat(), ends_at=now.isoformat())
     open_sale = make_sale(strategy=strategy, ends_at=(now + timedelta(hours=1)).isoformat())
     # An order accepted before the end, settled after it, is honoured.
-    in_time = message(ended["sale_id"], accepted_at=now - timedelta(hours=1))
+    in_time = an_order(ended["sale_id"], accepted_at=now - timedelta(hours=1))
     # One stamped after the end (a forged message, or a skewed clock) is rejected, and still settled for good.
-    too_late = message(open_sale["sale_id"], accepted_at=now + timedelta(hours=2))
-    too_early = message(ended["sale_id"], accepted_at=now - timedelta(hours=3))
+    too_late = an_order(open_sale["sale_id"], accepted_at=now + timedelta(hours=2))
+    too_early = an_order(ended["sale_id"], accepted_at=now - timedelta(hours=3))
     assert deliver(stack, in_time, too_late, too_early) == set()
     assert outcome(conn, in_time) == ("CONFIRMED", None)
     assert outcome(conn, too_late) == ("REJECTED", "sale_not_active")
@@ -77,7 +65,7 @@ def test_an_order_is_judged_by_the_time_it_was_accepted_not_by_when_it_settles(s
 
 def test_redelivery_changes_nothing(stack, conn, make_sale):
     sale = make_sale(inventory=3, shards=1)
-    msg = message(sale["sale_id"])
+    msg = an_order(sale["sale_id"])
     deliver(stack, msg)
     # WHEN the same message arrives again, alone and twice within one batch
     assert deliver(stack, msg) == set()
@@ -90,19 +78,19 @@ def test_redelivery_changes_nothing(stack, conn, make_sale):
 
 def test_malformed_messages_fail_alone(stack, conn, make_sale):
     sale = make_sale(inventory=5, shards=1)
-    good = [message(sale["sale_id"]) for _ in range(3)]
+    good = [an_order(sale["sale_id"]) for _ in range(3)]
     bad_json, bad_shape = "{not json", json.dumps({"order_id": "nope", "quantity": -1})
     assert deliver(stack, good[0], bad_json, good[1], bad_shape, good[2]) == {1, 3}
     assert [outcome(conn, m)[0] for m in good] == ["CONFIRMED"] * 3
 
 
 def test_an_order_for_an_unknown_sale_fails_for_the_dlq(stack, make_sale):
-    assert deliver(stack, message(str(uuid4()))) == {0}
+    assert deliver(stack, an_order(str(uuid4()))) == {0}
 
 
 def test_the_per_user_limit_is_enforced_by_the_worker_too(stack, conn, make_sale):
     sale = make_sale(inventory=5, shards=1, per_user_limit=1)
-    first, second = message(sale["sale_id"], user="greedy"), message(sale["sale_id"], user="greedy")
+    first, second = an_order(sale["sale_id"], user="greedy"), an_order(sale["sale_id"], user="greedy")
     deliver(stack, first, second)
     assert sorted([outcome(conn, first), outcome(conn, second)], key=str) == [
         ("CONFIRMED", None),
@@ -113,7 +101,7 @@ def test_the_per_user_limit_is_enforced_by_the_worker_too(stack, conn, make_sale
 
 def test_a_multi_unit_order_spans_shards_and_sells_out(stack, conn, make_sale):
     sale = make_sale(inventory=3, shards=3, per_user_limit=3)
-    msg = message(sale["sale_id"], quantity=3)
+    msg = an_order(sale["sale_id"], quantity=3)
     deliver(stack, msg)
     assert outcome(conn, msg) == ("CONFIRMED", None)
     assert stock(conn, sale["sale_id"]) == [0, 0, 0]
@@ -124,9 +112,9 @@ def test_a_multi_unit_order_spans_shards_and_sells_out(stack, conn, make_sale):
 def test_an_order_bigger_than_the_stock_takes_nothing(stack, conn, make_sale):
     # GIVEN 3 units over 3 shards, 2 of them sold
     sale = make_sale(inventory=3, shards=3, per_user_limit=2)
-    deliver(stack, message(sale["sale_id"], quantity=2))
+    deliver(stack, an_order(sale["sale_id"], quantity=2))
     # WHEN someone orders 2 more
-    msg = message(sale["sale_id"], quantity=2)
+    msg = an_order(sale["sale_id"], quantity=2)
     deliver(stack, msg)
     # THEN it is rejected, the last unit stays, and the sale is not flagged sold out
     assert outcome(conn, msg) == ("REJECTED", "sold_out")
@@ -139,7 +127,7 @@ def test_a_dynamodb_failure_after_commit_is_retried_and_then_published(stack, co
     import flashdeal.publishing as publishing
 
     sale = make_sale(inventory=2, shards=1)
-    msg = message(sale["sale_id"])
+    msg = an_order(sale["sale_id"])
     real = publishing.record_settlement
 
     def failing(*args, **kwargs):
@@ -155,12 +143,12 @@ def test_a_dynamodb_failure_after_commit_is_retried_and_then_published(stack, co
 
 def test_a_lost_connection_fails_the_record_and_the_next_invocation_reconnects(stack, conn, make_sale):
     sale = make_sale(inventory=5, shards=1)
-    deliver(stack, message(sale["sale_id"]))  # warm: the worker holds a connection
+    deliver(stack, an_order(sale["sale_id"]))  # warm: the worker holds a connection
     killed = conn.execute(
         "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = 'flashdeal'"
     ).fetchone()[0]
     assert killed == 1
-    msg = message(sale["sale_id"])
+    msg = an_order(sale["sale_id"])
     assert deliver(stack, msg) == {0}  # the dead connection fails the record, which goes back to the queue
     assert deliver(stack, msg) == set()  # the next invocation reconnects
     assert outcome(conn, msg) == ("CONFIRMED", None)
@@ -169,7 +157,7 @@ def test_a_lost_connection_fails_the_record_and_the_next_invocation_reconnects(s
 @pytest.mark.parametrize("quantity", [1, 2])
 def test_shards_never_go_negative_when_orders_exceed_stock(stack, conn, make_sale, quantity):
     sale = make_sale(inventory=4, shards=2, per_user_limit=2)
-    msgs = [message(sale["sale_id"], quantity=quantity) for _ in range(6)]
+    msgs = [an_order(sale["sale_id"], quantity=quantity) for _ in range(6)]
     deliver(stack, *msgs)
     confirmed = [m for m in msgs if outcome(conn, m)[0] == "CONFIRMED"]
     assert sum(m.quantity for m in confirmed) == 4
@@ -180,10 +168,10 @@ def test_shards_never_go_negative_when_orders_exceed_stock(stack, conn, make_sal
 def test_a_forged_message_reusing_a_settled_key_fails_alone(stack, conn, make_sale, strategy):
     # GIVEN a settled order, and a message with the same buyer, sale and key under another order id
     sale = make_sale(inventory=5, shards=1, strategy=strategy)
-    first = message(sale["sale_id"], user="ann", key="k1")
+    first = an_order(sale["sale_id"], user="ann", key="k1")
     assert deliver(stack, first) == set()
     forged = first.model_copy(update={"order_id": uuid4()})
-    honest = message(sale["sale_id"])
+    honest = an_order(sale["sale_id"])
     # WHEN both arrive in one batch
     failed = deliver(stack, forged, honest)
     # THEN only the forged record fails (SQS will park it in the DLQ); the honest one is settled
@@ -196,7 +184,7 @@ def test_a_forged_message_reusing_a_settled_key_fails_alone(stack, conn, make_sa
 @pytest.mark.parametrize("strategy", ["naive", "atomic", "optimistic", "batched"])
 def test_every_strategy_publishes_the_sale_as_sold_out(stack, conn, make_sale, strategy):
     sale = make_sale(inventory=2, shards=1, strategy=strategy)
-    orders = [message(sale["sale_id"]) for _ in range(3)]
+    orders = [an_order(sale["sale_id"]) for _ in range(3)]
     assert deliver(stack, *orders) == set()
     assert sorted(outcome(conn, m)[0] for m in orders) == ["CONFIRMED", "CONFIRMED", "REJECTED"]
     view = SaleView.model_validate(stack.request("GET", f"/sales/{sale['sale_id']}").body)
@@ -205,7 +193,7 @@ def test_every_strategy_publishes_the_sale_as_sold_out(stack, conn, make_sale, s
 
 def test_a_lock_held_past_the_timeout_fails_the_record_as_contention_and_a_retry_settles_it(conn, database, make_sale):
     sale = make_sale(inventory=2, shards=1)
-    msg = message(sale["sale_id"])
+    msg = an_order(sale["sale_id"])
     with psycopg.connect(database.url, autocommit=True, options="-c lock_timeout=50") as worker_conn:
         # GIVEN another transaction holds the sale's only inventory row
         with conn.transaction():

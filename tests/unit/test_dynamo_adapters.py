@@ -14,22 +14,15 @@ from flashdeal.adapters.order_status import (
 )
 from flashdeal.adapters.sale_state import add_sold, get_sale_state, mark_sold_out, put_sale
 from flashdeal.errors import OrderNotFoundError, PurchaseLimitReachedError, SaleNotFoundError
-from flashdeal.orders import OrderMessage, OrderStatus, Settlement, order_id_for
+from flashdeal.orders import OrderMessage, OrderStatus, Settlement
 from flashdeal.sales import SaleRequest, new_sale
+from tests.factories import an_order
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 
 
 def message(user: str = "alice", key: str = "k1", quantity: int = 1, sale_id=None) -> OrderMessage:
-    sale_id = sale_id or uuid4()
-    return OrderMessage(
-        order_id=order_id_for(user, sale_id, key),
-        sale_id=sale_id,
-        user_id=user,
-        quantity=quantity,
-        idempotency_key=key,
-        accepted_at=NOW,
-    )
+    return an_order(sale_id or uuid4(), user, quantity, key, accepted_at=NOW)
 
 
 def settlement(msg: OrderMessage, status: OrderStatus, reason: str | None = None) -> Settlement:

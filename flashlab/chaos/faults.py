@@ -1,0 +1,80 @@
+"""Faults inside execution environments, switched on by the chaos runner through a shared budget file.
+
+``FLASHLAB_FAULTS`` names a JSON file ``{fault: injections left}``. Each environment installs the hooks
+at its cold start (flashlab.local.runtime) and takes one injection from the budget, under a file lock,
+each time a hook fires; an empty budget means no fault. This is lab code: never deployed.
+"""
+
+import fcntl
+import json
+import os
+import signal
+import time
+from pathlib import Path
+from typing import Any
+
+import boto3
+from botocore.exceptions import EndpointConnectionError
+
+BUDGET_ENV = "FLASHLAB_FAULTS"
+KILL_AFTER_COMMIT = "worker_killed_after_commit"
+HANG_IN_TRANSACTION = "worker_outlives_timeout"
+AWS_ERRORS = "aws_errors"
+
+
+def arm(path: Path, budget: dict[str, int]) -> None:
+    with path.open("a+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        handle.seek(0)
+        handle.truncate()
+        handle.write(json.dumps(budget))
+
+
+def take(fault: str) -> bool:
+    """True once per injection left for ``fault``."""
+    path = os.environ.get(BUDGET_ENV)
+    if not path or not Path(path).exists():
+        return False
+    with open(path, "r+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        budget = json.loads(handle.read() or "{}")
+        if budget.get(fault, 0) <= 0:
+            return False
+        budget[fault] -= 1
+        handle.seek(0)
+        handle.truncate()
+        handle.write(json.dumps(budget))
+    return True
+
+
+def install(function: str, timeout_s: float) -> None:
+    """Hooks for one environment, before its handler module is imported."""
+    if not os.environ.get(BUDGET_ENV):
+        return
+    boto3.setup_default_session()
+    boto3.DEFAULT_SESSION.events.register("before-send", _refuse_aws_call)  # type: ignore[union-attr]
+    if function != "OrderWorkerFunction":
+        return
+    import flashdeal.publishing as publishing
+    from flashdeal.adapters import inventory
+
+    publish, reserve = publishing.publish_outcome, inventory.reserve_purchase
+
+    def publish_or_die(*args: Any, **kwargs: Any) -> Any:
+        if take(KILL_AFTER_COMMIT):  # settle_batch has committed; nothing is published yet
+            os.kill(os.getpid(), signal.SIGKILL)
+        return publish(*args, **kwargs)
+
+    def reserve_or_hang(*args: Any, **kwargs: Any) -> Any:
+        result = reserve(*args, **kwargs)
+        if take(HANG_IN_TRANSACTION):  # inside the order's transaction, holding its row locks
+            time.sleep(timeout_s + 5)
+        return result
+
+    publishing.publish_outcome = publish_or_die
+    inventory.reserve_purchase = reserve_or_hang
+
+
+def _refuse_aws_call(request: Any, **kwargs: Any) -> None:
+    if take(AWS_ERRORS):
+        raise EndpointConnectionError(endpoint_url=str(getattr(request, "url", "aws")))

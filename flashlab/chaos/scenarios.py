@@ -1,0 +1,92 @@
+"""The faults `make chaos` injects, one per row. Each runs during a burst, from ``start_s`` into it."""
+
+import json
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+from uuid import UUID
+
+from flashdeal.orders import PlaceOrder, order_message
+from flashlab.burst import BurstResult
+from flashlab.chaos.faults import AWS_ERRORS, HANG_IN_TRANSACTION, KILL_AFTER_COMMIT
+from flashlab.moto import local_client
+from flashlab.stack_process import RunningStack
+
+Action = Callable[[RunningStack, str, BurstResult], None]  # stack, sale id, the burst so far
+
+
+@dataclass
+class Scenario:
+    name: str
+    budget: dict[str, int] = field(default_factory=dict)  # injections inside the environments
+    action: Action | None = None  # what the runner does itself
+    window_s: float = 10.0  # how long the fault lasts, at most
+
+
+def stop_postgres_for(seconds: float) -> Action:
+    """pg_ctl stop -m fast (every connection dies), a pause, then start again with pgserver's options."""
+
+    def action(stack: RunningStack, sale_id: str, burst: BurstResult) -> None:
+        from pgserver._commands import pg_ctl
+
+        data_dir = Path(stack.data_dir or "")
+        socket_dir = parse_qs(urlparse(stack.database_url).query)["host"][0]
+        user = data_dir.owner() if os.geteuid() == 0 else None  # pgserver runs Postgres as its own user under root
+        pg_ctl(["-w", "stop", "-m", "fast"], pgdata=data_dir, user=user)
+        time.sleep(seconds)
+        pg_ctl(
+            ["-w", "-o", '-h ""', "-o", f"-k {socket_dir}", "-l", str(data_dir / "log"), "start"],
+            pgdata=data_dir,
+            user=user,
+        )
+
+    return action
+
+
+def send_poison(count: int) -> Action:
+    def action(stack: RunningStack, sale_id: str, burst: BurstResult) -> None:
+        bodies = ["{not json", json.dumps({"order_id": "not-a-uuid"}), json.dumps({"sale_id": sale_id})]
+        _send(stack, [bodies[i % len(bodies)] for i in range(count)])
+
+    return action
+
+
+def deliver_twice(share: float) -> Action:
+    """Sends again the messages of a share of the orders accepted so far: SQS's at-least-once, forced."""
+
+    def action(stack: RunningStack, sale_id: str, burst: BurstResult) -> None:
+        attempts = [a for a in burst.attempts if a.status == 202][: max(1, int(len(burst.attempts) * share))]
+        now = datetime.now(UTC)
+        bodies = [
+            order_message(
+                PlaceOrder(sale_id=UUID(sale_id), user_id=a.buyer, idempotency_key=a.key, quantity=1), now
+            ).model_dump_json()
+            for a in attempts
+        ]
+        _send(stack, bodies + bodies)
+
+    return action
+
+
+def _send(stack: RunningStack, bodies: list[str]) -> None:
+    sqs = local_client("sqs", stack.sqs_url)
+    url = sqs.get_queue_url(QueueName="OrdersQueue")["QueueUrl"]
+    for start in range(0, len(bodies), 10):
+        chunk = bodies[start : start + 10]
+        sqs.send_message_batch(QueueUrl=url, Entries=[{"Id": str(i), "MessageBody": b} for i, b in enumerate(chunk)])
+
+
+def scenarios(quick: bool) -> list[Scenario]:
+    scale = 1 if quick else 3
+    return [
+        Scenario("worker SIGKILLed after its commit", {KILL_AFTER_COMMIT: 2 * scale}),
+        Scenario("worker outlives its timeout mid-transaction", {HANG_IN_TRANSACTION: scale}),
+        Scenario("Postgres stopped for 10 s", action=stop_postgres_for(10), window_s=10),
+        Scenario("DynamoDB/SQS errors on API and worker", {AWS_ERRORS: 40 * scale}),
+        Scenario("poison messages", action=send_poison(5 * scale)),
+        Scenario("duplicate deliveries", action=deliver_twice(0.3)),
+    ]

@@ -1,0 +1,37 @@
+"""Shared test factories: queued order messages and sale requests, one definition for every tier."""
+
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+from flashdeal.orders import OrderMessage, PlaceOrder, order_message
+
+SALE = {"name": "flash socks", "inventory": 10, "shards": 2}
+
+
+def an_order(
+    sale_id: UUID | str,
+    user: str | None = None,
+    quantity: int = 1,
+    key: str | None = None,
+    accepted_at: datetime | None = None,
+) -> OrderMessage:
+    """The message the API would queue for this buy attempt; fresh buyer and key unless named."""
+    place = PlaceOrder(
+        sale_id=UUID(str(sale_id)),
+        user_id=user or f"u-{uuid4()}",
+        idempotency_key=key or f"k-{uuid4()}",
+        quantity=quantity,
+    )
+    return order_message(place, accepted_at or datetime.now(UTC))
+
+
+def a_sale(**overrides: Any) -> dict[str, Any]:
+    """A ``POST /sales`` body."""
+    return {**SALE, **overrides}
+
+
+def admin_headers(token: str | None = None) -> dict[str, str]:
+    """A fresh Idempotency-Key, and the embedded gateway's stand-in for SigV4 when a token is given."""
+    headers = {"Idempotency-Key": f"sale-{uuid4()}"}
+    return headers | ({"Authorization": f"Bearer {token}"} if token else {})
