@@ -46,12 +46,12 @@ async def drill(buyers: int, inventory: int, work: Path) -> dict[str, float | in
         subprocess.run([pg_tool("pg_dump"), "-Fc", "-f", str(dump), stack.database_url], check=True)
         dump_s = time.perf_counter() - started
         await burst
-        restored = _restore(stack.database_url, dump)
-        differences = stock_differences_at(restored["url"])
-        at_end, in_dump = confirmed(stack.database_url, sale), confirmed(restored["url"], sale)
+        restored_url, restore_s = _restore(stack.database_url, dump)
+        differences = stock_differences_at(restored_url)
+        at_end, in_dump = confirmed(stack.database_url, sale), confirmed(restored_url, sale)
         return {
             "dump_s": dump_s,
-            "restore_s": restored["seconds"],
+            "restore_s": restore_s,
             "confirmed_in_dump": in_dump,
             "confirmed_at_end": at_end,
             "lost_since_dump": at_end - in_dump,
@@ -61,7 +61,8 @@ async def drill(buyers: int, inventory: int, work: Path) -> dict[str, float | in
         stack.stop()
 
 
-def _restore(database_url: str, dump: Path) -> dict[str, str | float]:
+def _restore(database_url: str, dump: Path) -> tuple[str, float]:
+    """(the new database's URL, seconds pg_restore took)."""
     with psycopg.connect(database_url, autocommit=True) as conn:
         conn.execute("DROP DATABASE IF EXISTS flashdeal_restored")
         conn.execute("CREATE DATABASE flashdeal_restored")
@@ -83,7 +84,7 @@ def _restore(database_url: str, dump: Path) -> dict[str, str | float]:
         ],
         check=True,
     )
-    return {"url": url, "seconds": time.perf_counter() - started}
+    return url, time.perf_counter() - started
 
 
 def stock_differences_at(url: str) -> dict[object, int]:

@@ -31,7 +31,7 @@ def stop_postgres_for(seconds: float) -> Action:
     """pg_ctl stop -m fast (every connection dies), a pause, then start again with pgserver's options."""
 
     def action(stack: RunningStack, sale_id: str, burst: BurstResult) -> None:
-        from pgserver._commands import pg_ctl
+        from pgserver._commands import pg_ctl  # type: ignore[attr-defined]  # made at import time
 
         data_dir = Path(stack.data_dir or "")
         socket_dir = parse_qs(urlparse(stack.database_url).query)["host"][0]
