@@ -1,8 +1,9 @@
 """A pool of worker processes, each one a Lambda execution environment running the real worker handler.
 
 Module state (the cached Postgres connection) lives per process, as it does per environment in Lambda.
-Used by the concurrency tests and the contention benchmarks. With ``publish=False`` the handler's
-DynamoDB stage is swapped for a recorder, so only the Postgres settlement is exercised.
+Used by the concurrency tests and the contention benchmarks. With ``publish=False`` the environments run
+with ``PUBLISH_STATUS=false``: only the Postgres settlement is exercised, and each batch's outcomes are read
+from the handler's processor.
 """
 
 import multiprocessing
@@ -24,7 +25,6 @@ from flashlab.template import FunctionSpec, Template
 
 _handler: Handler | None = None
 _spec: FunctionSpec | None = None
-_recorded: list[tuple[str, str, bool]] = []  # (order id, status, replayed) of each settled record
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,7 @@ class BatchResult:
     failed_ids: list[str]
     seconds: float
     pid: int
-    settled: list[tuple[str, str, bool]] = field(default_factory=list)  # only with publish=False
+    settled: list[tuple[str, str, bool]] = field(default_factory=list)  # (order id, status, replayed)
 
 
 @dataclass(frozen=True)
@@ -62,21 +62,18 @@ def at_least_once(messages: Sequence[BaseModel], duplicate_share: float) -> list
 
 def _start_environment(function: str, environment: dict[str, str], publish: bool) -> None:
     global _handler, _spec
+    environment = {**environment, "PUBLISH_STATUS": "true" if publish else "false"}
     os.environ.update(environment)
     os.environ.setdefault("AWS_LAMBDA_FUNCTION_NAME", function)
     _spec = Template().functions()[function]
     _handler = load_handler(_spec, environment)
-    if not publish:
-        module = sys.modules[module_key(_spec)]
-        module.publish_outcome = _record_outcome  # type: ignore[attr-defined]
-        module.publish_sold_counts = lambda published, table: None  # type: ignore[attr-defined]
 
 
-def _record_outcome(outcome: Any, sales_table: str) -> Any:
-    if isinstance(outcome, Exception):
-        raise outcome
-    _recorded.append((str(outcome.order_id), outcome.status.value, outcome.replayed))
-    return outcome
+def _settled() -> list[tuple[str, str, bool]]:
+    """(order id, status, replayed) of each record of the last batch that settled."""
+    assert _spec is not None
+    outcomes = sys.modules[module_key(_spec)].processor.outcomes.values()
+    return [(str(o.order_id), o.status.value, o.replayed) for o in outcomes if not isinstance(o, Exception)]
 
 
 def batch_event(batch: list[tuple[str, str]]) -> dict[str, Any]:
@@ -95,12 +92,11 @@ def invoke(batch: list[tuple[str, str]]) -> BatchResult:
 def invoke_event(event: dict[str, Any]) -> BatchResult:
     assert _handler is not None
     assert _spec is not None
-    _recorded.clear()
     started = time.perf_counter()
     answer = _handler(event, LocalLambdaContext(_spec.name, _spec.timeout_s, _spec.memory_mb))
     seconds = time.perf_counter() - started
     failed = [f["itemIdentifier"] for f in answer.get("batchItemFailures", [])]
-    return BatchResult(failed, seconds, os.getpid(), list(_recorded))
+    return BatchResult(failed, seconds, os.getpid(), _settled())
 
 
 class WorkerPool:

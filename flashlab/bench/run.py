@@ -11,7 +11,7 @@ from uuid import UUID, uuid4
 
 import psycopg
 
-from flashdeal.adapters.inventory import insert_sale
+from flashdeal.adapters.sale_rows import insert_sale
 from flashdeal.sales import SaleRequest, Strategy, new_sale
 from flashlab.bench.driver import Job, drive
 from flashlab.bench.pgbench import hot_row_tps, prepare_hot_row

@@ -30,6 +30,14 @@ def arm(path: Path, budget: dict[str, int]) -> None:
         handle.write(json.dumps(budget))
 
 
+def left(path: Path) -> dict[str, int]:
+    """The injections still to fire, read under the lock (an environment may be writing)."""
+    with path.open("a+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_SH)
+        handle.seek(0)
+        return dict(json.loads(handle.read() or "{}"))
+
+
 def take(fault: str) -> bool:
     """True once per injection left for ``fault``."""
     path = os.environ.get(BUDGET_ENV)
@@ -55,10 +63,10 @@ def install(function: str, timeout_s: float) -> None:
     boto3.DEFAULT_SESSION.events.register("before-send", _refuse_aws_call)  # type: ignore[union-attr]
     if function != "OrderWorkerFunction":
         return
-    import flashdeal.publishing as publishing
-    from flashdeal.adapters import inventory
+    import flashdeal.settlement.status_sync as status_sync
+    from flashdeal.adapters import order_ledger
 
-    publish, reserve = publishing.publish_outcome, inventory.reserve_purchase
+    publish, reserve = status_sync.publish_outcome, order_ledger.reserve_purchase
 
     def publish_or_die(*args: Any, **kwargs: Any) -> Any:
         if take(KILL_AFTER_COMMIT):  # settle_batch has committed; nothing is published yet
@@ -71,8 +79,8 @@ def install(function: str, timeout_s: float) -> None:
             time.sleep(timeout_s + 5)
         return result
 
-    publishing.publish_outcome = publish_or_die
-    inventory.reserve_purchase = reserve_or_hang
+    status_sync.publish_outcome = publish_or_die
+    order_ledger.reserve_purchase = reserve_or_hang
 
 
 def _refuse_aws_call(request: Any, **kwargs: Any) -> None:

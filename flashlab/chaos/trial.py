@@ -2,14 +2,13 @@
 
 import argparse
 import asyncio
-import json
 import time
 from pathlib import Path
 
 import httpx
 
 from flashlab.burst import FINAL, BurstResult, run_burst
-from flashlab.chaos.faults import arm
+from flashlab.chaos.faults import arm, left
 from flashlab.chaos.report import Row
 from flashlab.chaos.scenarios import Scenario
 from flashlab.demo import create_sale
@@ -40,18 +39,15 @@ async def _trial(stack: RunningStack, scenario: Scenario, args: argparse.Namespa
     arm(budget, scenario.budget)
     if scenario.action is not None:
         await asyncio.to_thread(scenario.action, stack, sale, result)
-    while scenario.budget and time.perf_counter() - fault_started < scenario.window_s and _left(budget):
+    while scenario.budget and time.perf_counter() - fault_started < scenario.window_s and any(left(budget).values()):
         await asyncio.sleep(0.2)
-    injected = {k: v - json.loads(budget.read_text()).get(k, 0) for k, v in scenario.budget.items()}
+    remaining = left(budget)
+    injected = {k: v - remaining.get(k, 0) for k, v in scenario.budget.items()}
     arm(budget, {})
     fault_ended = time.perf_counter() - result.started
     await burst
     await _last_look(stack, result)
     return _row(stack, scenario, sale, args, result, fault_ended, injected)
-
-
-def _left(budget: Path) -> bool:
-    return any(v > 0 for v in json.loads(budget.read_text() or "{}").values())
 
 
 async def _last_look(stack: RunningStack, result: BurstResult) -> None:

@@ -8,13 +8,13 @@ from aws_lambda_powertools.event_handler.openapi.params import Header
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from flashdeal.adapters.postgres import database_errors, get_connection
+from flashdeal.adapters.postgres import get_connection
 from flashdeal.http_errors import register_error_handlers
 from flashdeal.idempotency import retry_safe
 from flashdeal.observability import logger, metrics, tracer
 from flashdeal.orders import IdempotencyKey
+from flashdeal.sale_creation import create_sale
 from flashdeal.sales import CreateSale, SaleCreated, SaleRequest
-from flashdeal.selling import create_sale
 from flashdeal.settings import SaleAdminSettings
 
 settings = SaleAdminSettings()
@@ -31,8 +31,7 @@ idempotency, idempotent = retry_safe(
 
 @idempotent
 def create_idempotently(create: CreateSale) -> SaleCreated:
-    with database_errors():
-        return create_sale(create.request, get_connection(settings), settings.sales_table)
+    return create_sale(create.request, get_connection(settings), settings.sales_table)
 
 
 @app.post("/sales")

@@ -4,9 +4,9 @@ from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
 from flashdeal.adapters.dead_letters import move_back
-from flashdeal.order_batches import settle_batch
 from flashdeal.orders import OrderStatus, OrderView
 from flashdeal.reconciling import reconcile
+from flashdeal.settlement.batch import settle_batch
 from flashlab.invariants import sale_facts
 
 

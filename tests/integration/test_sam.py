@@ -60,7 +60,7 @@ def test_sam_build_succeeds(tmp_path):
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     built = tmp_path / "build"
-    assert (built / "FlashDealLayer/python/flashdeal/settling.py").exists()
+    assert (built / "FlashDealLayer/python/flashdeal/settlement/single.py").exists()
     assert (built / "DependenciesLayer/python/psycopg").is_dir()
     assert (built / "OrderWorkerFunction/app.py").exists()
 

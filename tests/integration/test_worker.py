@@ -8,9 +8,9 @@ import psycopg
 import pytest
 
 from flashdeal.errors import InventoryContentionError, StoreUnavailableError
-from flashdeal.order_batches import settle_batch
 from flashdeal.orders import OrderMessage, OrderStatus, OrderView
 from flashdeal.sales import SaleView
+from flashdeal.settlement.batch import settle_batch
 from tests.factories import an_order
 
 
@@ -124,18 +124,18 @@ def test_an_order_bigger_than_the_stock_takes_nothing(stack, conn, make_sale):
 
 
 def test_a_dynamodb_failure_after_commit_is_retried_and_then_published(stack, conn, make_sale, monkeypatch):
-    import flashdeal.publishing as publishing
+    from flashdeal.settlement import status_sync
 
     sale = make_sale(inventory=2, shards=1)
     msg = an_order(sale["sale_id"])
-    real = publishing.record_settlement
+    real = status_sync.record_settlement
 
     def failing(*args, **kwargs):
         raise StoreUnavailableError("DynamoDB throttled")
 
-    monkeypatch.setattr(publishing, "record_settlement", failing)
+    monkeypatch.setattr(status_sync, "record_settlement", failing)
     assert deliver(stack, msg) == {0}  # committed in Postgres, not yet published
-    monkeypatch.setattr(publishing, "record_settlement", real)
+    monkeypatch.setattr(status_sync, "record_settlement", real)
     assert deliver(stack, msg) == set()  # the redelivery publishes the stored outcome
     assert status_seen_by_api(stack, msg).status is OrderStatus.CONFIRMED
     assert stock(conn, sale["sale_id"]) == [1]

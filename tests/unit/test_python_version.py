@@ -20,7 +20,7 @@ def test_the_project_requires_312():
 
 
 def test_311_cannot_parse_the_layer():
-    source = (REPO_ROOT / "layers/flashdeal/flashdeal/settling.py").read_text()
+    source = (REPO_ROOT / "layers/flashdeal/flashdeal/settlement/single.py").read_text()
     ast.parse(source, feature_version=(3, 12))
     with pytest.raises(SyntaxError):
         ast.parse(source, feature_version=(3, 11))

@@ -14,16 +14,16 @@ from datetime import datetime, timedelta
 import psycopg
 from aws_lambda_powertools.metrics import MetricUnit
 
-from flashdeal.adapters import inventory
+from flashdeal.adapters import order_ledger
 from flashdeal.adapters.dead_letters import peek_order_messages
 from flashdeal.adapters.pending_orders import find_pending_orders
-from flashdeal.adapters.postgres import database_errors
+from flashdeal.adapters.postgres import database_errors, transaction
 from flashdeal.adapters.stock_audit import count_sales, stock_differences
 from flashdeal.errors import OrderAlreadySettledError
 from flashdeal.observability import logger, metrics
 from flashdeal.orders import OrderMessage, OrderStatus, Settlement
-from flashdeal.publishing import publish_outcome, publish_sold_counts
-from flashdeal.settling import new_settlement
+from flashdeal.settlement.single import new_settlement
+from flashdeal.settlement.status_sync import publish_outcome, publish_sold_counts
 
 NOT_PROCESSED = "not_processed"
 
@@ -48,7 +48,7 @@ def reconcile(
     pending = find_pending_orders(sales_table, now - pending_after)
     report.pending = len(pending)
     with database_errors():
-        settled = inventory.find_settlements(conn, [p.order_id for p in pending]) if pending else {}
+        settled = order_ledger.find_settlements(conn, [p.order_id for p in pending]) if pending else {}
     report.published = len(settled)
     unsettled = [p.order_id for p in pending if p.order_id not in settled]
     dead = peek_order_messages(dlq_url) if unsettled else {}
@@ -68,16 +68,15 @@ def reconcile(
 
 def reject_unprocessed(conn: psycopg.Connection, message: OrderMessage, now: datetime) -> Settlement:
     """Settles a dead-lettered order as REJECTED, unless a worker settled it meanwhile (then that wins)."""
-    with database_errors():
-        try:
-            with conn.transaction():
-                inventory.insert_order(conn, message, OrderStatus.REJECTED, NOT_PROCESSED, now)
-        except OrderAlreadySettledError:
-            with conn.transaction():
-                found = inventory.find_settlement(conn, message.order_id)
-            if found is not None:
-                return found
-            raise
+    try:
+        with transaction(conn):
+            order_ledger.insert_order(conn, message, OrderStatus.REJECTED, NOT_PROCESSED, now)
+    except OrderAlreadySettledError:
+        with transaction(conn):
+            found = order_ledger.find_settlement(conn, message.order_id)
+        if found is not None:
+            return found
+        raise
     return new_settlement(message, OrderStatus.REJECTED, NOT_PROCESSED, now)
 
 

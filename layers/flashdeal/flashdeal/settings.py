@@ -48,7 +48,8 @@ class SaleAdminSettings(DatabaseSettings):
 
 
 class OrderWorkerSettings(DatabaseSettings):
-    pass
+    # false: settle in Postgres only, write nothing to DynamoDB (the contention lab; never in a deploy)
+    publish_status: bool = Field(default=True, validation_alias="PUBLISH_STATUS")
 
 
 class ReconcilerSettings(DatabaseSettings):

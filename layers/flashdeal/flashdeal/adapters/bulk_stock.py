@@ -10,7 +10,8 @@ from uuid import UUID
 import psycopg
 from psycopg import errors as pg_errors
 
-from flashdeal.adapters.inventory import ORDER_COLUMNS, remaining_stock
+from flashdeal.adapters.order_ledger import ORDER_COLUMNS
+from flashdeal.adapters.sale_rows import remaining_stock
 from flashdeal.errors import OrderAlreadySettledError
 from flashdeal.orders import OrderMessage
 

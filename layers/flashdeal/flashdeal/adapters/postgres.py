@@ -61,6 +61,13 @@ def conninfo(settings: DatabaseSettings) -> str:
 
 
 @contextmanager
+def transaction(conn: psycopg.Connection) -> Iterator[psycopg.Connection]:
+    """One transaction (a savepoint when nested), with driver errors translated: the one way in to Postgres."""
+    with database_errors(), conn.transaction():
+        yield conn
+
+
+@contextmanager
 def database_errors() -> Iterator[None]:
     """Translates driver failures into domain errors; a broken connection is dropped."""
     try:

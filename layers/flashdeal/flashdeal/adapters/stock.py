@@ -11,7 +11,7 @@ import psycopg
 from aws_lambda_powertools.metrics import MetricUnit
 
 from flashdeal.adapters.bulk_stock import take_across_shards
-from flashdeal.adapters.inventory import remaining_stock
+from flashdeal.adapters.sale_rows import remaining_stock
 from flashdeal.errors import InventoryContentionError, SoldOutError
 from flashdeal.observability import metrics
 from flashdeal.sales import SaleRules, Strategy

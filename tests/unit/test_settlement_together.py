@@ -3,8 +3,8 @@
 from datetime import UTC, datetime
 from uuid import uuid4
 
-from flashdeal.bulk_settling import allocate, split_by_limit
 from flashdeal.orders import OrderMessage
+from flashdeal.settlement.together import allocate, split_by_limit
 
 SALE = uuid4()
 

@@ -5,9 +5,9 @@ from uuid import uuid4
 
 import psycopg
 
-from flashdeal.adapters.inventory import insert_sale
+from flashdeal.adapters.postgres import transaction
+from flashdeal.adapters.sale_rows import insert_sale
 from flashdeal.adapters.sale_state import put_sale
-from flashdeal.errors import StoreUnavailableError
 from flashdeal.observability import logger
 from flashdeal.sales import SaleCreated, SaleRequest, new_sale, view_sale
 
@@ -17,13 +17,10 @@ def create_sale(
 ) -> SaleCreated:
     now = now or datetime.now(UTC)
     sale = new_sale(request, uuid4(), now)
-    try:
-        with conn.transaction():
-            insert_sale(conn, sale)
-            # Inside the transaction: if DynamoDB refuses, Postgres rolls back and nothing half-exists.
-            put_sale(sales_table, sale)
-    except psycopg.OperationalError as exc:
-        raise StoreUnavailableError("Postgres is unavailable") from exc
+    with transaction(conn):
+        insert_sale(conn, sale)
+        # Inside the transaction: if DynamoDB refuses, Postgres rolls back and nothing half-exists.
+        put_sale(sales_table, sale)
     logger.info(
         "sale created", sale_id=str(sale.sale_id), inventory=sale.inventory, shards=sale.shards, strategy=sale.strategy
     )

@@ -5,8 +5,8 @@ from datetime import datetime
 import psycopg
 from pydantic import ValidationError
 
-from flashdeal.adapters import inventory
-from flashdeal.adapters.postgres import database_errors
+from flashdeal.adapters import order_ledger
+from flashdeal.adapters.postgres import transaction
 from flashdeal.adapters.stock import TAKE_STOCK
 from flashdeal.errors import (
     FlashDealError,
@@ -31,15 +31,14 @@ def parse_order_message(body: str) -> OrderMessage:
 
 def settle_order(conn: psycopg.Connection, message: OrderMessage, rules: SaleRules, now: datetime) -> Settlement:
     """Settles one order in one transaction. A redelivery returns the first outcome, unchanged."""
-    with database_errors():
-        try:
-            return _settle_once(conn, message, rules, now)
-        except OrderAlreadySettledError:
-            with conn.transaction():
-                settled = inventory.find_settlement(conn, message.order_id)
-            if settled is None:  # the API derives the id from this triple, so only a forged message gets here
-                raise InvalidOrderMessageError("another order holds this buyer's key for this sale") from None
-            return settled
+    try:
+        return _settle_once(conn, message, rules, now)
+    except OrderAlreadySettledError:
+        with transaction(conn):
+            settled = order_ledger.find_settlement(conn, message.order_id)
+        if settled is None:  # the API derives the id from this triple, so only a forged message gets here
+            raise InvalidOrderMessageError("another order holds this buyer's key for this sale") from None
+        return settled
 
 
 def settle_order_or_error(conn: psycopg.Connection, message: OrderMessage, rules: SaleRules, now: datetime) -> Outcome:
@@ -52,8 +51,8 @@ def settle_order_or_error(conn: psycopg.Connection, message: OrderMessage, rules
 def _settle_once(conn: psycopg.Connection, message: OrderMessage, rules: SaleRules, now: datetime) -> Settlement:
     # The batched strategy settles one order like the sharded one when a batch cannot go through whole.
     take_stock = TAKE_STOCK[Strategy.SHARDED if rules.strategy is Strategy.BATCHED else rules.strategy]
-    with conn.transaction():
-        settled = inventory.find_settlement(conn, message.order_id)
+    with transaction(conn):
+        settled = order_ledger.find_settlement(conn, message.order_id)
         if settled is not None:
             return settled
         status, reason, sold_out = OrderStatus.CONFIRMED, None, False
@@ -61,13 +60,13 @@ def _settle_once(conn: psycopg.Connection, message: OrderMessage, rules: SaleRul
             with conn.transaction():  # savepoint: a rejection undoes partial takes
                 if not rules.open_at(message.accepted_at):
                     raise SaleNotActiveError("accepted outside the sale's window")
-                inventory.reserve_purchase(conn, message, rules.per_user_limit)
+                order_ledger.reserve_purchase(conn, message, rules.per_user_limit)
                 sold_out = take_stock(conn, message.sale_id, rules, message.quantity)
         except SoldOutError as rejection:
             status, reason, sold_out = OrderStatus.REJECTED, rejection.code, rejection.exhausted
         except (PurchaseLimitReachedError, SaleNotActiveError) as rejection:
             status, reason = OrderStatus.REJECTED, rejection.code
-        inventory.insert_order(conn, message, status, reason, now)
+        order_ledger.insert_order(conn, message, status, reason, now)
     return new_settlement(message, status, reason, now, sold_out=sold_out)
 
 

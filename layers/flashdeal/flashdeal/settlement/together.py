@@ -10,12 +10,12 @@ from uuid import UUID
 
 import psycopg
 
-from flashdeal.adapters import bulk_stock, inventory
-from flashdeal.adapters.postgres import database_errors
+from flashdeal.adapters import bulk_stock, order_ledger
+from flashdeal.adapters.postgres import transaction
 from flashdeal.errors import FlashDealError, OrderAlreadySettledError, PurchaseLimitReachedError, SoldOutError
 from flashdeal.orders import OrderMessage, OrderStatus, Settlement
 from flashdeal.sales import SaleRules
-from flashdeal.settling import Outcome, new_settlement, replay, settle_order_or_error
+from flashdeal.settlement.single import Outcome, new_settlement, replay, settle_order_or_error
 
 
 def split_by_limit(orders: list[OrderMessage], limit: int) -> tuple[list[OrderMessage], list[OrderMessage]]:
@@ -48,8 +48,7 @@ def settle_together(
 ) -> dict[str, Outcome]:
     """Outcomes by SQS message id. A batch that cannot go through whole is settled one order at a time."""
     try:
-        with database_errors():
-            settlements = _settle_once(conn, list(messages.values()), rules, now)
+        settlements = _settle_once(conn, list(messages.values()), rules, now)
     except OrderAlreadySettledError:  # a message conflicts with a settled order: let each record answer for itself
         return {message_id: settle_order_or_error(conn, m, rules, now) for message_id, m in messages.items()}
     except FlashDealError as exc:
@@ -77,10 +76,10 @@ def _settle_once(
     fits, over = ([], firsts) if sold_out else split_by_limit(firsts, rules.per_user_limit)
     early = SoldOutError.code if sold_out else PurchaseLimitReachedError.code
     rejected = {m.order_id: early for m in over}
-    with conn.transaction():
+    with transaction(conn):
         new = bulk_stock.insert_new_orders(conn, firsts, rejected, now)
         replayed = [m.order_id for m in firsts if m.order_id not in new]
-        settled = inventory.find_settlements(conn, replayed) if replayed else {}
+        settled = order_ledger.find_settlements(conn, replayed) if replayed else {}
         reserved, refused = _reserve(conn, sale_id, rules.per_user_limit, [m for m in fits if m.order_id in new])
         short, left = _take_stock(conn, sale_id, rules.shards, reserved)
         if short:
@@ -138,7 +137,7 @@ def _reserve(
     refused = []
     for order in (m for m in orders if m.user_id not in granted):
         try:
-            inventory.reserve_purchase(conn, order, limit)
+            order_ledger.reserve_purchase(conn, order, limit)
             confirmed.append(order)
         except PurchaseLimitReachedError:
             refused.append(order)

@@ -7,13 +7,13 @@ from uuid import UUID
 
 import psycopg
 
-from flashdeal.adapters.inventory import get_sale_rules
 from flashdeal.adapters.postgres import database_errors
-from flashdeal.bulk_settling import settle_together
+from flashdeal.adapters.sale_rows import get_sale_rules
 from flashdeal.errors import FlashDealError, InvalidOrderMessageError
 from flashdeal.orders import OrderMessage
 from flashdeal.sales import Strategy
-from flashdeal.settling import Outcome, parse_order_message, settle_order_or_error
+from flashdeal.settlement.single import Outcome, parse_order_message, settle_order_or_error
+from flashdeal.settlement.together import settle_together
 
 
 def settle_batch(

@@ -43,6 +43,13 @@ def publish_outcome(outcome: Settlement | FlashDealError, sales_table: str) -> P
     return Published(outcome, first_time)
 
 
+def unpublished(outcome: Settlement | FlashDealError) -> Published:
+    """The outcome as ``publish_outcome`` would report it, with nothing written (``PUBLISH_STATUS=false``)."""
+    if isinstance(outcome, FlashDealError):
+        raise outcome
+    return Published(outcome, first_time=not outcome.replayed)
+
+
 def publish_sold_counts(published: list[Published], sales_table: str) -> None:
     """Once per batch: bump each sale's sold counter by the units confirmed for the first time."""
     sold: Counter[UUID] = Counter()
