@@ -16,6 +16,7 @@ from flashdeal.adapters.sale_state import add_sold, get_sale_state, mark_sold_ou
 from flashdeal.errors import OrderNotFoundError, PurchaseLimitReachedError, SaleNotFoundError
 from flashdeal.orders import OrderMessage, OrderStatus, Settlement
 from flashdeal.sales import SaleRequest, new_sale
+from flashdeal.settlement.single import new_settlement
 from tests.factories import an_order
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
@@ -26,15 +27,7 @@ def message(user: str = "alice", key: str = "k1", quantity: int = 1, sale_id=Non
 
 
 def settlement(msg: OrderMessage, status: OrderStatus, reason: str | None = None) -> Settlement:
-    return Settlement(
-        order_id=msg.order_id,
-        sale_id=msg.sale_id,
-        user_id=msg.user_id,
-        quantity=msg.quantity,
-        status=status,
-        reason=reason,
-        settled_at=NOW,
-    )
+    return new_settlement(msg, status, reason, NOW)
 
 
 def test_tables_carry_the_templates_ttl_attributes(aws):
