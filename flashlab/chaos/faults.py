@@ -56,7 +56,8 @@ def take(fault: str) -> bool:
 
 
 def install(function: str, timeout_s: float) -> None:
-    """Hooks for one environment, before its handler module is imported."""
+    """Hooks for one environment, before its handler module is imported. ``timeout_s`` is the longest the
+    runtime waits for an invocation (a cold start's first one gets the init phase's 10 s on top)."""
     if not os.environ.get(BUDGET_ENV):
         return
     boto3.setup_default_session()
@@ -76,7 +77,7 @@ def install(function: str, timeout_s: float) -> None:
     def reserve_or_hang(*args: Any, **kwargs: Any) -> Any:
         result = reserve(*args, **kwargs)
         if take(HANG_IN_TRANSACTION):  # inside the order's transaction, holding its row locks
-            time.sleep(timeout_s + 5)
+            time.sleep(timeout_s + 5)  # past the longest the runtime waits
         return result
 
     status_sync.publish_outcome = publish_or_die

@@ -73,7 +73,7 @@ def _serve(conn: Connection, function: str, environment: dict[str, str], overrid
     os.environ.update(environment)
     spec = Template(overrides).functions()[function]
     try:
-        install_faults(function, spec.timeout_s)  # `make chaos` only: nothing happens without a fault budget
+        install_faults(function, spec.timeout_s + INIT_TIMEOUT_S)  # `make chaos` only: needs a fault budget
         handler = load_handler(spec, environment)
     except Exception as exc:  # an init error fails every invocation, as in Lambda
         init_error = {"errorType": type(exc).__name__, "errorMessage": str(exc)}
