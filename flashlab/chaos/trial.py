@@ -89,4 +89,5 @@ def _row(
         recovery_s=max(0.0, max(final_at.values(), default=fault_ended) - fault_ended),
         final_p99_s=sorted(final_at.values())[int(0.99 * (len(final_at) - 1))] if final_at else 0.0,
         dead_lettered=dlq["visible"] + dlq["in_flight"],
+        api_errors=sum(1 for a in result.attempts if a.status >= 500 and a.status != 503),
     )

@@ -13,6 +13,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 )
 from aws_lambda_powertools.utilities.idempotency.exceptions import (
     IdempotencyAlreadyInProgressError,
+    IdempotencyPersistenceLayerError,
     IdempotencyValidationError,
 )
 
@@ -149,6 +150,11 @@ def register_error_handlers(app: APIGatewayRestResolver) -> None:
             "a request with this Idempotency-Key is still being processed",
             {"Retry-After": RETRY_AFTER_SECONDS},
         )
+
+    @app.exception_handler(IdempotencyPersistenceLayerError)
+    def handle_idempotency_store_down(exc: IdempotencyPersistenceLayerError) -> Response:
+        # Powertools could not read or write the key's record in DynamoDB: nothing was done, retry is safe
+        return handle_domain_error(StoreUnavailableError("could not check the Idempotency-Key; retry with it"))
 
     @app.not_found
     def handle_unknown_route(exc: Exception) -> Response:

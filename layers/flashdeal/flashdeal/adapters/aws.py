@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 import boto3
 from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
 
 _CONFIG = Config(connect_timeout=2, read_timeout=5, retries={"mode": "standard", "max_attempts": 3})
 
@@ -28,3 +29,11 @@ _PROBE_CONFIG = Config(connect_timeout=1, read_timeout=2, retries={"mode": "stan
 def aws_probe_client(service: ServiceName) -> Any:
     """For readiness checks: one short attempt, so a dead dependency is reported in seconds."""
     return boto3.client(service, config=_PROBE_CONFIG)
+
+
+AwsError = (BotoCoreError, ClientError)  # every way a call can fail: no answer at all, or an error answer
+
+
+def error_code(exc: Exception) -> str:
+    """The AWS error code of a failed call; empty when the call got no answer (network, timeout)."""
+    return str(exc.response["Error"]["Code"]) if isinstance(exc, ClientError) else ""

@@ -4,9 +4,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from botocore.exceptions import ClientError
-
-from flashdeal.adapters.aws import aws_client
+from flashdeal.adapters.aws import AwsError, aws_client, error_code
 from flashdeal.adapters.dynamo_items import from_item, to_item
 from flashdeal.adapters.purchase_quota import counted_before, give_back, purchase_key
 from flashdeal.errors import OrderNotFoundError, PurchaseLimitReachedError, StoreUnavailableError
@@ -50,8 +48,8 @@ def register_order(table: str, message: OrderMessage, per_user_limit: int, clien
             },
         )
         created = True
-    except ClientError as exc:
-        if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+    except AwsError as exc:
+        if error_code(exc) != "ConditionalCheckFailedException":
             raise StoreUnavailableError("could not register the order") from exc
         if not counted_before(dynamodb, table, message.sale_id, message.user_id, message.order_id):
             raise PurchaseLimitReachedError("this buyer has reached the sale's purchase limit") from exc
@@ -67,8 +65,8 @@ def register_order(table: str, message: OrderMessage, per_user_limit: int, clien
             Item=to_item(order) | order_key(message.order_id) | {"expires_at": expires},
             ConditionExpression="attribute_not_exists(pk)",
         )
-    except ClientError as exc:
-        if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":  # exists: a retry, keep it
+    except AwsError as exc:
+        if error_code(exc) != "ConditionalCheckFailedException":  # exists: a retry, keep it
             raise StoreUnavailableError("could not register the order") from exc
     return created
 
@@ -76,7 +74,10 @@ def register_order(table: str, message: OrderMessage, per_user_limit: int, clien
 def unregister_order(table: str, message: OrderMessage, client: Any = None) -> None:
     """Undoes ``register_order`` when the order could not be queued."""
     dynamodb = client or aws_client("dynamodb")
-    dynamodb.delete_item(TableName=table, Key=order_key(message.order_id))
+    try:
+        dynamodb.delete_item(TableName=table, Key=order_key(message.order_id))
+    except AwsError as exc:
+        raise StoreUnavailableError("could not withdraw the order") from exc
     give_back(table, message.sale_id, message.user_id, message.order_id, message.quantity, dynamodb)
 
 
@@ -85,7 +86,7 @@ def order_exists(table: str, order_id: UUID, client: Any = None) -> bool:
         answer = (client or aws_client("dynamodb")).get_item(
             TableName=table, Key=order_key(order_id), ProjectionExpression="pk"
         )
-    except ClientError as exc:
+    except AwsError as exc:
         raise StoreUnavailableError("could not read the order") from exc
     return "Item" in answer
 
@@ -94,7 +95,7 @@ def get_order_view(table: str, order_id: UUID, user_id: str, client: Any = None)
     """The buyer's own order; another buyer's order is reported as not found."""
     try:
         answer = (client or aws_client("dynamodb")).get_item(TableName=table, Key=order_key(order_id))
-    except ClientError as exc:
+    except AwsError as exc:
         raise StoreUnavailableError("could not read the order") from exc
     data = from_item(answer.get("Item", {}))
     if not data or data.get("user_id") != user_id:
@@ -132,8 +133,8 @@ def record_settlement(table: str, settlement: Settlement, client: Any = None) ->
             ExpressionAttributeValues=values,
             ReturnValues="ALL_OLD",
         )
-    except ClientError as exc:
-        if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+    except AwsError as exc:
+        if error_code(exc) == "ConditionalCheckFailedException":
             return False
         raise StoreUnavailableError("could not record the settlement") from exc
     old_status = answer.get("Attributes", {}).get("status", {}).get("S")

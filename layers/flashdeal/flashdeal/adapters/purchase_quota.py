@@ -7,9 +7,7 @@ idempotent: an order is counted at most once and given back at most once, howeve
 from typing import Any
 from uuid import UUID
 
-from botocore.exceptions import ClientError
-
-from flashdeal.adapters.aws import aws_client
+from flashdeal.adapters.aws import AwsError, aws_client, error_code
 from flashdeal.errors import StoreUnavailableError
 
 
@@ -36,8 +34,8 @@ def give_back(table: str, sale_id: UUID, user_id: str, order_id: UUID, quantity:
                 ":order_id": {"S": str(order_id)},
             },
         )
-    except ClientError as exc:
-        if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+    except AwsError as exc:
+        if error_code(exc) == "ConditionalCheckFailedException":
             return False  # given back before, or never counted
         raise StoreUnavailableError("could not give the buyer's units back") from exc
     return True

@@ -3,9 +3,7 @@
 from typing import Any
 from uuid import UUID
 
-from botocore.exceptions import ClientError
-
-from flashdeal.adapters.aws import aws_client
+from flashdeal.adapters.aws import AwsError, aws_client
 from flashdeal.adapters.dynamo_items import from_item, to_item
 from flashdeal.errors import SaleNotFoundError, StoreUnavailableError
 from flashdeal.sales import Sale
@@ -19,7 +17,7 @@ def put_sale(table: str, sale: Sale, client: Any = None) -> None:
     item = to_item({**sale.model_dump(mode="json"), "sold": 0, "sold_out": False}) | sale_key(sale.sale_id)
     try:
         (client or aws_client("dynamodb")).put_item(TableName=table, Item=item)
-    except ClientError as exc:
+    except AwsError as exc:
         raise StoreUnavailableError("could not store the sale state") from exc
 
 
@@ -27,7 +25,7 @@ def get_sale_state(table: str, sale_id: UUID, client: Any = None) -> tuple[Sale,
     """The sale, units sold so far (eventually consistent) and the sold-out flag."""
     try:
         answer = (client or aws_client("dynamodb")).get_item(TableName=table, Key=sale_key(sale_id))
-    except ClientError as exc:
+    except AwsError as exc:
         raise StoreUnavailableError("could not read the sale state") from exc
     if "Item" not in answer:
         raise SaleNotFoundError(f"sale {sale_id} does not exist")
@@ -52,5 +50,5 @@ def _update_sale(table: str, sale_id: UUID, expression: str, value: dict[str, An
             ConditionExpression="attribute_exists(pk)",
             ExpressionAttributeValues={":v": value},
         )
-    except ClientError as exc:
+    except AwsError as exc:
         raise StoreUnavailableError(f"could not update sale {sale_id}") from exc
