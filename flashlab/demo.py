@@ -18,6 +18,7 @@ import httpx
 from flashlab import REPO_ROOT
 from flashlab.burst import BurstResult, run_burst
 from flashlab.invariants import sale_facts
+from flashlab.percentiles import percentile
 from flashlab.stack_process import start_stack
 
 DEFAULT_PLOT = REPO_ROOT / ".flashlab" / "demo.png"
@@ -56,13 +57,6 @@ def create_sale(url: str, token: str, inventory: int, shards: int) -> dict[str, 
     if answer.status_code != 201:
         raise SystemExit(f"could not create the sale: {answer.status_code} {answer.text}")
     return answer.json()
-
-
-def percentile(values: list[float], q: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
 def report(

@@ -16,6 +16,7 @@ from flashdeal.sales import SaleRequest, Strategy, new_sale
 from flashlab.bench.driver import Job, drive
 from flashlab.bench.pgbench import hot_row_tps, prepare_hot_row
 from flashlab.bench.sampler import ActivitySampler, cpu_seconds, machine_seconds, parent_pid, postgres_pids
+from flashlab.percentiles import percentile
 from flashlab.workers import WorkerPool
 
 APPLICATION = "flashdeal-bench-worker"
@@ -127,7 +128,7 @@ class Bench:
             seconds=round(wall, 3),
             rate=settled / wall,
             p50_ms=statistics.median(latencies) * 1000,
-            p99_ms=latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000,
+            p99_ms=percentile(latencies, 0.99) * 1000,
             lock_wait_share=activity.lock_wait_seconds / (cell.workers * wall),
             retries=sum(d.retries for d in driven),
             peak_connections=activity.peak_connections,

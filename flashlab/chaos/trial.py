@@ -13,6 +13,7 @@ from flashlab.chaos.report import Row
 from flashlab.chaos.scenarios import Scenario
 from flashlab.demo import create_sale
 from flashlab.invariants import sale_facts
+from flashlab.percentiles import percentile
 from flashlab.stack_process import RunningStack, start_stack
 
 STACK_ARGS = ["--param", "ReconcileSchedule=rate(1 minute)", "--param", "ReconcilePendingAfterSeconds=30"]
@@ -87,7 +88,7 @@ def _row(
         disagreeing=abs(confirmed_seen - facts["confirmed"]) + abs(facts["taken"] - facts["confirmed"]),
         not_final_in_time=len(late),
         recovery_s=max(0.0, max(final_at.values(), default=fault_ended) - fault_ended),
-        final_p99_s=sorted(final_at.values())[int(0.99 * (len(final_at) - 1))] if final_at else 0.0,
+        final_p99_s=percentile(final_at.values(), 0.99) if final_at else 0.0,
         dead_lettered=dlq["visible"] + dlq["in_flight"],
         api_errors=sum(1 for a in result.attempts if a.status >= 500 and a.status != 503),
     )

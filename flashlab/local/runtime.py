@@ -19,6 +19,7 @@ from flashlab.chaos.faults import install as install_faults
 from flashlab.handlers import load_handler
 from flashlab.lambda_context import LocalLambdaContext
 from flashlab.local.throttling import FifoSlots
+from flashlab.percentiles import percentile
 from flashlab.template import FunctionSpec, Template
 
 PRELOAD = [
@@ -58,13 +59,13 @@ class FunctionStats:
     durations_ms: deque[float] = field(default_factory=lambda: deque(maxlen=10_000))  # warm invocations, newest
 
     def duration_summary(self) -> dict[str, float]:
-        ordered = sorted(self.durations_ms)
-        if not ordered:
+        durations = list(self.durations_ms)  # one snapshot: invocations keep appending meanwhile
+        if not durations:
             return {}
         return {
-            "p50_ms": ordered[len(ordered) // 2],
-            "p99_ms": ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))],
-            "max_ms": ordered[-1],
+            "p50_ms": percentile(durations, 0.5),
+            "p99_ms": percentile(durations, 0.99),
+            "max_ms": max(durations),
         }
 
 
