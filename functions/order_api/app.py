@@ -14,7 +14,7 @@ from flashdeal.idempotency import retry_safe
 from flashdeal.observability import logger, metrics, tracer
 from flashdeal.orders import IdempotencyKey, OrderAccepted, OrderRequest, OrderView, PlaceOrder
 from flashdeal.principal import buyer_id
-from flashdeal.readiness import check_dependencies
+from flashdeal.readiness import OK, check_dependencies
 from flashdeal.sales import SaleView
 from flashdeal.settings import OrderApiSettings
 
@@ -67,7 +67,7 @@ def handle_get_health() -> dict[str, str]:
 @app.get("/health/ready")
 def handle_get_readiness() -> Response[dict[str, Any]]:
     checks = check_dependencies(settings)
-    failing = sorted(name for name, state in checks.items() if state != "ok")
+    failing = sorted(name for name, state in checks.items() if state != OK)
     if not failing:
         return Response(200, "application/json", {"status": "ready", "checks": checks})
     message = f"unavailable: {', '.join(failing)}"

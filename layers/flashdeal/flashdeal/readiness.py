@@ -4,9 +4,7 @@
 a short timeout, and names the ones that did not answer.
 """
 
-from botocore.exceptions import BotoCoreError, ClientError
-
-from flashdeal.adapters.aws import aws_probe_client
+from flashdeal.adapters.aws import AwsError, aws_probe_client
 from flashdeal.adapters.sale_state import sale_key
 from flashdeal.observability import logger
 from flashdeal.settings import OrderApiSettings
@@ -29,7 +27,7 @@ def check_dependencies(settings: OrderApiSettings) -> dict[str, str]:
         try:
             probe()
             states[name] = OK
-        except (BotoCoreError, ClientError) as exc:
+        except AwsError as exc:
             logger.warning("dependency unavailable", dependency=name, cause=repr(exc))
             states[name] = UNAVAILABLE
     return states

@@ -3,10 +3,9 @@
 from typing import Any
 from uuid import UUID
 
-from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import ValidationError
 
-from flashdeal.adapters.aws import aws_client
+from flashdeal.adapters.aws import AwsError, aws_client
 from flashdeal.errors import StoreUnavailableError
 from flashdeal.orders import OrderMessage
 
@@ -35,7 +34,7 @@ def peek_order_messages(dlq_url: str, client: Any = None) -> dict[UUID, OrderMes
                 for i, h in enumerate(handles[start : start + 10])
             ]
             sqs.change_message_visibility_batch(QueueUrl=dlq_url, Entries=entries)
-    except (BotoCoreError, ClientError) as exc:
+    except AwsError as exc:
         raise StoreUnavailableError("could not read the dead-letter queue") from exc
     return found
 

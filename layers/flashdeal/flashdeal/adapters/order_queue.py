@@ -2,9 +2,7 @@
 
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
-
-from flashdeal.adapters.aws import aws_client
+from flashdeal.adapters.aws import AwsError, aws_client
 from flashdeal.errors import OrderNotAcceptedError
 from flashdeal.orders import OrderMessage
 
@@ -12,5 +10,5 @@ from flashdeal.orders import OrderMessage
 def send_order(queue_url: str, message: OrderMessage, client: Any = None) -> None:
     try:
         (client or aws_client("sqs")).send_message(QueueUrl=queue_url, MessageBody=message.model_dump_json())
-    except (BotoCoreError, ClientError) as exc:
+    except AwsError as exc:
         raise OrderNotAcceptedError("the order could not be queued; retry with the same Idempotency-Key") from exc

@@ -9,9 +9,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from botocore.exceptions import BotoCoreError, ClientError
-
-from flashdeal.adapters.aws import aws_client
+from flashdeal.adapters.aws import AwsError, aws_client
 from flashdeal.adapters.dynamo_items import from_item
 from flashdeal.errors import StoreUnavailableError
 from flashdeal.orders import OrderStatus
@@ -46,7 +44,7 @@ def find_pending_orders(table: str, accepted_before: datetime, client: Any = Non
             if "LastEvaluatedKey" not in page:
                 return found
             request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-    except (BotoCoreError, ClientError) as exc:
+    except AwsError as exc:
         raise StoreUnavailableError("could not scan for pending orders") from exc
 
 
