@@ -48,9 +48,9 @@ def reconcile(
     pending = find_pending_orders(sales_table, now - pending_after)
     report.pending = len(pending)
     with database_errors():
-        settled = order_ledger.find_settlements(conn, [p.order_id for p in pending]) if pending else {}
+        settled = order_ledger.find_settlements(conn, pending) if pending else {}
     report.published = len(settled)
-    unsettled = [p.order_id for p in pending if p.order_id not in settled]
+    unsettled = [order_id for order_id in pending if order_id not in settled]
     dead = peek_order_messages(dlq_url) if unsettled else {}
     for order_id in unsettled:
         if order_id in dead:

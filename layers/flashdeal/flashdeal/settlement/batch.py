@@ -43,10 +43,11 @@ def _settle_sale(
             rules = get_sale_rules(conn, sale_id)
     except FlashDealError as exc:
         return dict.fromkeys(messages, exc)
-    # Orders accepted outside the window are rejected one by one; the rest go by the sale's strategy.
-    one_by_one = {i: m for i, m in messages.items() if not rules.open_at(m.accepted_at)}
-    if rules.strategy is Strategy.BATCHED and len(one_by_one) < len(messages):
-        together = settle_together(conn, {i: m for i, m in messages.items() if i not in one_by_one}, rules, now)
-    else:
-        together, one_by_one = {}, messages
-    return together | {message_id: settle_order_or_error(conn, m, rules, now) for message_id, m in one_by_one.items()}
+    if rules.strategy is not Strategy.BATCHED:
+        return {message_id: settle_order_or_error(conn, m, rules, now) for message_id, m in messages.items()}
+    # Batched: orders accepted outside the window are rejected one by one (settle_order's window rule),
+    # the rest settle together.
+    outside = {i: m for i, m in messages.items() if not rules.open_at(m.accepted_at)}
+    inside = {i: m for i, m in messages.items() if i not in outside}
+    together = settle_together(conn, inside, rules, now) if inside else {}
+    return together | {message_id: settle_order_or_error(conn, m, rules, now) for message_id, m in outside.items()}
