@@ -19,6 +19,7 @@ import psycopg
 from flashdeal.adapters.stock_audit import stock_differences
 from flashlab.burst import BurstResult, run_burst
 from flashlab.demo import create_sale
+from flashlab.invariants import sale_facts
 from flashlab.stack_process import start_stack
 
 
@@ -29,9 +30,8 @@ def pg_tool(name: str) -> str:
 
 
 def confirmed(url: str, sale: str) -> int:
-    with psycopg.connect(url) as conn:
-        row = conn.execute("SELECT count(*) FROM orders WHERE sale_id = %s AND status = 'CONFIRMED'", (sale,))
-        return int(row.fetchone()[0])  # type: ignore[index]
+    """Units confirmed (each burst order is one unit, so also orders)."""
+    return sale_facts(url, sale)["confirmed"]
 
 
 async def drill(buyers: int, inventory: int, work: Path) -> dict[str, float | int]:
