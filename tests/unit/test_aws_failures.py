@@ -3,9 +3,15 @@
 from uuid import uuid4
 
 import pytest
-from botocore.exceptions import EndpointConnectionError
+from botocore.exceptions import ClientError, EndpointConnectionError
 
-from flashdeal.adapters.order_status import get_order_view, order_exists, record_settlement, unregister_order
+from flashdeal.adapters.order_status import (
+    get_order_view,
+    order_exists,
+    record_settlement,
+    register_order,
+    unregister_order,
+)
 from flashdeal.adapters.purchase_quota import give_back
 from flashdeal.adapters.sale_state import add_sold, get_sale_state
 from flashdeal.errors import StoreUnavailableError
@@ -40,3 +46,15 @@ CALLS = {
 def test_no_answer_is_store_unavailable(call):
     with pytest.raises(StoreUnavailableError):
         call(Unreachable())
+
+
+class RefusesThenUnreachable(Unreachable):
+    """The counter's conditional update is refused; the read that follows gets no answer."""
+
+    def update_item(self, **kwargs):
+        raise ClientError({"Error": {"Code": "ConditionalCheckFailedException", "Message": "no"}}, "UpdateItem")
+
+
+def test_a_counter_that_cannot_be_read_after_a_refusal_is_store_unavailable():
+    with pytest.raises(StoreUnavailableError):
+        register_order("t", MESSAGE, 1, RefusesThenUnreachable())

@@ -16,8 +16,11 @@ def purchase_key(sale_id: UUID, user_id: str) -> dict[str, Any]:
 
 
 def counted_before(dynamodb: Any, table: str, sale_id: UUID, user_id: str, order_id: UUID) -> bool:
-    item = dynamodb.get_item(TableName=table, Key=purchase_key(sale_id, user_id), ConsistentRead=True).get("Item", {})
-    return str(order_id) in item.get("order_ids", {}).get("SS", [])
+    try:
+        answer = dynamodb.get_item(TableName=table, Key=purchase_key(sale_id, user_id), ConsistentRead=True)
+    except AwsError as exc:
+        raise StoreUnavailableError("could not read the buyer's counter") from exc
+    return str(order_id) in answer.get("Item", {}).get("order_ids", {}).get("SS", [])
 
 
 def give_back(table: str, sale_id: UUID, user_id: str, order_id: UUID, quantity: int, client: Any = None) -> bool:
