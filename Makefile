@@ -11,12 +11,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 SAM_VENV := .venv-sam
 SAM := $(SAM_VENV)/bin/sam
+DYNALITE := emulators/node_modules/dynalite/cli.js
 export PATH := $(if $(PY312),$(dir $(PY312)):,)$(PATH)
 export SAM_CLI_TELEMETRY := 0
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: help install test test-unit test-integration test-e2e lint build validate migrate deploy clean \
-	local demo load bench bench-quick e2e-localstack reconcile redrive openapi test-fuzz chaos restore-drill
+	local demo load bench bench-quick bench-front e2e-localstack reconcile redrive openapi test-fuzz chaos restore-drill
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -38,7 +39,14 @@ $(SAM): ## SAM CLI lives in its own venv: its pins clash with moto's
 	$(SAM_VENV)/bin/pip install -q --upgrade pip
 	$(SAM_VENV)/bin/pip install -q aws-sam-cli
 
-install: $(BIN)/.installed $(SAM) ## create the venvs (done on demand by the other targets)
+$(DYNALITE): emulators/package-lock.json ## DynamoDB for the embedded stack (dynalite, from npm)
+	@command -v npm >/dev/null || { echo "the embedded stack's DynamoDB (dynalite) needs Node.js 18+ and npm:"; \
+		echo "install them (apt-get install nodejs npm), or run with ARGS=\"--dynamodb moto\""; exit 1; }
+	@echo "==> installing dynalite into emulators/ (once, a few seconds)"
+	npm ci --prefix emulators --no-audit --no-fund --loglevel=error
+	@touch $@
+
+install: $(BIN)/.installed $(SAM) $(DYNALITE) ## create the venvs and install dynalite (done on demand by the other targets)
 
 test: install ## run every test tier (unit, integration, e2e, fuzz)
 	@FLASHDEAL_SAM=$(CURDIR)/$(SAM) scripts/run-tests $(BIN)/pytest
@@ -46,22 +54,22 @@ test: install ## run every test tier (unit, integration, e2e, fuzz)
 test-unit: $(BIN)/.installed ## unit tier only
 	$(BIN)/pytest tests/unit -q
 
-test-integration: $(BIN)/.installed ## integration tier only (embedded Postgres + moto)
+test-integration: $(BIN)/.installed $(DYNALITE) ## integration tier only (embedded Postgres + moto)
 	$(BIN)/pytest tests/integration -q
 
-test-e2e: $(BIN)/.installed ## e2e tier only (embedded stack, or FLASHDEAL_API_URL)
+test-e2e: $(BIN)/.installed $(DYNALITE) ## e2e tier only (embedded stack, or FLASHDEAL_API_URL)
 	$(BIN)/pytest tests/e2e -q
 
-test-fuzz: $(BIN)/.installed ## fuzz tier only: schemathesis over docs/openapi.json, no 5xx (FUZZ_EXAMPLES per route, default 60)
+test-fuzz: $(BIN)/.installed $(DYNALITE) ## fuzz tier only: schemathesis over docs/openapi.json, no 5xx (FUZZ_EXAMPLES per route, default 60)
 	$(BIN)/pytest tests/fuzz -q
 
 openapi: $(BIN)/.installed ## rewrite docs/openapi.json from the Powertools resolvers
 	$(BIN)/python -m flashlab.openapi
 
-local: $(BIN)/.installed ## the embedded stack in the foreground: API on 127.0.0.1:3000, moto on 4566
+local: $(BIN)/.installed $(DYNALITE) ## the embedded stack in the foreground: API on 127.0.0.1:3000, moto on 4566
 	$(BIN)/python -m flashlab.local $(ARGS)
 
-demo: $(BIN)/.installed ## start the stack, run a 5,000-buyer flash sale, print a report, write a plot
+demo: $(BIN)/.installed $(DYNALITE) ## start the stack, run a 5,000-buyer flash sale, print a report, write a plot
 	$(BIN)/python -m flashlab.demo $(ARGS)
 
 bench: $(BIN)/.installed ## contention lab: 5 strategies x workers 1/8/32/64 x batch 1/10/100 vs pgbench (~6 min); rewrites docs/lab/results.md
@@ -70,16 +78,19 @@ bench: $(BIN)/.installed ## contention lab: 5 strategies x workers 1/8/32/64 x b
 bench-quick: $(BIN)/.installed ## the lab's reduced matrix in under a minute; last line is the RESULT line
 	$(BIN)/python -m flashlab.bench --quick $(ARGS)
 
+bench-front: $(BIN)/.installed $(DYNALITE) ## the API tier: sequential accept p50, a 48-client burst by status, AWS calls per order; RESULT line last
+	$(BIN)/python -m flashlab.front_bench $(ARGS)
+
 reconcile: $(BIN)/.installed ## settle stale PENDING orders and check the stock now (make local running, or ARGS="--function-name ...")
 	$(BIN)/python -m flashlab.ops reconcile $(ARGS)
 
 redrive: $(BIN)/.installed ## move dead-lettered orders back to the queue once the cause is fixed; says how many
 	$(BIN)/python -m flashlab.ops redrive $(ARGS)
 
-chaos: $(BIN)/.installed ## six faults, each during a burst on a fresh stack; one row per fault (~10 min), RESULT line last
+chaos: $(BIN)/.installed $(DYNALITE) ## six faults, each during a burst on a fresh stack; one row per fault (~10 min), RESULT line last
 	$(BIN)/python -m flashlab.chaos $(ARGS)
 
-restore-drill: $(BIN)/.installed ## pg_dump the embedded Postgres mid-sale, restore into a new database, audit the stock
+restore-drill: $(BIN)/.installed $(DYNALITE) ## pg_dump the embedded Postgres mid-sale, restore into a new database, audit the stock
 	$(BIN)/python -m flashlab.restore_drill $(ARGS)
 
 load: $(BIN)/.installed ## Artillery against FLASHDEAL_API_URL (default http://127.0.0.1:3000: run make local first)

@@ -28,10 +28,12 @@ class HttpAnswer:
 
 
 class InProcessStack:
-    def __init__(self, endpoint: str, database_url: str, template: Template | None = None) -> None:
+    def __init__(
+        self, endpoint: str, database_url: str, template: Template | None = None, dynamodb_endpoint: str | None = None
+    ) -> None:
         self.template = template or Template()
         self.sqs = local_client("sqs", endpoint)
-        self.dynamodb = local_client("dynamodb", endpoint)
+        self.dynamodb = local_client("dynamodb", dynamodb_endpoint or endpoint)
         self.resources: LocalResources = create_resources(self.template, self.dynamodb, self.sqs)
         self.functions: dict[str, FunctionSpec] = self.template.functions()
         env: dict[str, str] = {}

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from flashlab import REPO_ROOT
 
 READY = re.compile(
-    r"^ready (?P<api>\S+) aws=(?P<aws>\S+) sqs=(?P<sqs>\S*) postgres=(?P<pg>\S+) admin_token=(?P<token>\S+)"
+    r"^ready (?P<api>\S+) aws=(?P<aws>\S+) sqs=(?P<sqs>\S*) dynamodb=(?P<ddb>\S+) postgres=(?P<pg>\S+)"
+    r" admin_token=(?P<token>\S+)"
 )
 
 
@@ -28,6 +29,7 @@ class RunningStack:
     sqs_url: str
     database_url: str
     admin_token: str
+    dynamodb_url: str = ""
     process: subprocess.Popen[str] | None = None
     output: deque[str] = field(default_factory=lambda: deque(maxlen=200))
     data_dir: str | None = None  # the embedded Postgres' directory, when the caller chose it
@@ -67,7 +69,14 @@ def start_stack(*args: str, timeout_s: float = 120, echo: bool = False) -> Runni
         found = READY.match(line.strip())
         if found:
             stack = RunningStack(
-                found["api"], found["aws"], found["sqs"] or found["aws"], found["pg"], found["token"], process, lines
+                found["api"],
+                found["aws"],
+                found["sqs"] or found["aws"],
+                found["pg"],
+                found["token"],
+                found["ddb"],
+                process,
+                lines,
             )
             threading.Thread(target=_drain, args=(process, lines, echo), daemon=True).start()
             return stack

@@ -35,3 +35,13 @@ def admin_headers(token: str | None = None) -> dict[str, str]:
     """A fresh Idempotency-Key, and the embedded gateway's stand-in for SigV4 when a token is given."""
     headers = {"Idempotency-Key": f"sale-{uuid4()}"}
     return headers | ({"Authorization": f"Bearer {token}"} if token else {})
+
+
+def place_order(
+    stack: Any, sale_id: UUID | str, user: str = "alice", quantity: int = 1, key: str | None = None, **kwargs: Any
+) -> Any:
+    """``POST /sales/{sale_id}/orders`` on an in-process stack; a fresh Idempotency-Key unless one is named."""
+    headers = {"Idempotency-Key": key or f"k-{uuid4()}"}
+    return stack.request(
+        "POST", f"/sales/{sale_id}/orders", {"quantity": quantity}, headers=headers, user=user, **kwargs
+    )

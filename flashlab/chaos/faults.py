@@ -60,7 +60,8 @@ def install(function: str, timeout_s: float) -> None:
     runtime waits for an invocation (a cold start's first one gets the init phase's 10 s on top)."""
     if not os.environ.get(BUDGET_ENV):
         return
-    boto3.setup_default_session()
+    if boto3.DEFAULT_SESSION is None:
+        boto3.setup_default_session()
     boto3.DEFAULT_SESSION.events.register("before-send", _refuse_aws_call)  # type: ignore[union-attr]
     if function != "OrderWorkerFunction":
         return

@@ -1,6 +1,8 @@
 """``make local``: the embedded stack in the foreground. Ctrl-C stops everything.
 
-python -m flashlab.local [--port 3000] [--aws-port 4566] [--param Name=Value ...]
+python -m flashlab.local [--port 3000] [--aws-port 4566] [--dynamodb dynalite|moto] [--param Name=Value ...]
+
+A port that is taken stops it with a message naming the option that moves it; it never moves by itself.
 """
 
 import argparse
@@ -13,6 +15,7 @@ from pathlib import Path
 
 import uvicorn
 
+from flashlab.local.servers import PortTakenError
 from flashlab.local.stack import EmbeddedStack, StackOptions
 from flashlab.postgres import DEFAULT_DATA_DIR
 
@@ -22,7 +25,13 @@ def parse_args(argv: list[str] | None) -> StackOptions:
         prog="python -m flashlab.local", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--port", type=int, default=3000, help="REST API port (0: any free port; default 3000)")
-    parser.add_argument("--aws-port", type=int, default=4566, help="moto's port (taken: another is picked)")
+    parser.add_argument("--aws-port", type=int, default=4566, help="moto's port (0: any free port; default 4566)")
+    parser.add_argument(
+        "--dynamodb",
+        choices=["dynalite", "moto"],
+        default="dynalite",
+        help="DynamoDB emulator: dynalite on its own port (default, faster) or moto's server on --aws-port",
+    )
     parser.add_argument(
         "--param",
         action="append",
@@ -54,6 +63,7 @@ def parse_args(argv: list[str] | None) -> StackOptions:
     options = StackOptions(
         api_port=args.port,
         aws_port=args.aws_port,
+        dynamodb=args.dynamodb,
         admin_token=os.environ.get("FLASHDEAL_ADMIN_TOKEN", "local-admin"),
         parameters=dict(p.split("=", 1) for p in args.param),
         visibility_timeout_s=args.visibility_timeout,
@@ -87,11 +97,20 @@ def report_status(stack: EmbeddedStack, interval: float, stop: threading.Event) 
 
 def main(argv: list[str] | None = None) -> int:
     options = parse_args(argv)
-    stack = EmbeddedStack(options)
+    try:
+        stack = EmbeddedStack(options)
+    except PortTakenError as exc:
+        print(f"error: {exc}", file=sys.stderr, flush=True)
+        return 2
     print("starting the embedded stack (moto, Postgres, functions from template.yaml)...", flush=True)
     stop = threading.Event()
     try:
         stack.start()
+    except PortTakenError as exc:
+        print(f"error: {exc}", file=sys.stderr, flush=True)
+        stack.stop()
+        return 2
+    try:
         for warning in stack.warnings:
             print(f"warning: {warning}", flush=True)
         assert stack.gateway is not None
@@ -119,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
             await original_startup(sockets)
             print(
                 f"ready {stack.api_url} aws={stack.aws_url} sqs={os.environ.get('AWS_ENDPOINT_URL_SQS', '')} "
-                f"postgres={database_url} admin_token={options.admin_token}",
+                f"dynamodb={stack.dynamodb_url} postgres={database_url} admin_token={options.admin_token}",
                 flush=True,
             )
             reporter.start()

@@ -10,7 +10,7 @@ import multiprocessing
 import os
 import threading
 import time
-from collections import deque
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any
@@ -18,6 +18,7 @@ from typing import Any
 from flashlab.chaos.faults import install as install_faults
 from flashlab.handlers import load_handler
 from flashlab.lambda_context import LocalLambdaContext
+from flashlab.local import aws_calls
 from flashlab.local.throttling import FifoSlots
 from flashlab.percentiles import percentile
 from flashlab.template import FunctionSpec, Template
@@ -56,6 +57,7 @@ class FunctionStats:
     busy: int = 0
     peak_busy: int = 0
     environments: set[int] = field(default_factory=set)
+    aws_calls: Counter[str] = field(default_factory=Counter)  # service.Operation -> calls, all invocations
     durations_ms: deque[float] = field(default_factory=lambda: deque(maxlen=10_000))  # warm invocations, newest
 
     def duration_summary(self) -> dict[str, float]:
@@ -74,6 +76,7 @@ def _serve(conn: Connection, function: str, environment: dict[str, str], overrid
     os.environ.update(environment)
     spec = Template(overrides).functions()[function]
     try:
+        aws_calls.install()
         install_faults(function, spec.timeout_s + INIT_TIMEOUT_S)  # `make chaos` only: needs a fault budget
         handler = load_handler(spec, environment)
     except Exception as exc:  # an init error fails every invocation, as in Lambda
@@ -83,7 +86,7 @@ def _serve(conn: Connection, function: str, environment: dict[str, str], overrid
                 conn.recv()
             except EOFError:
                 return
-            conn.send(("error", init_error))
+            conn.send(("error", init_error, {}))
     while True:
         try:
             event = conn.recv()
@@ -91,9 +94,10 @@ def _serve(conn: Connection, function: str, environment: dict[str, str], overrid
             return
         context = LocalLambdaContext(spec.name, spec.timeout_s, spec.memory_mb)
         try:
-            conn.send(("ok", handler(event, context)))
+            answer: tuple[str, Any] = ("ok", handler(event, context))
         except Exception as exc:
-            conn.send(("error", {"errorType": type(exc).__name__, "errorMessage": str(exc)}))
+            answer = ("error", {"errorType": type(exc).__name__, "errorMessage": str(exc)})
+        conn.send((*answer, aws_calls.take()))
 
 
 class ExecutionEnvironment:
@@ -111,7 +115,8 @@ class ExecutionEnvironment:
         child.close()
         self.invocations = 0
 
-    def invoke(self, event: dict[str, Any], timeout_s: float) -> tuple[str, Any]:
+    def invoke(self, event: dict[str, Any], timeout_s: float) -> tuple[str, Any, dict[str, int]]:
+        """(ok or error, the handler's answer or error, the AWS calls it made)."""
         self.invocations += 1
         self.conn.send(event)
         if not self.conn.poll(timeout_s):
@@ -185,7 +190,7 @@ class FunctionRuntime:
         cold, started = env.invocations == 0, time.perf_counter()
         try:
             # Lambda gives the init phase its own 10 s on top of the function's Timeout.
-            kind, payload = env.invoke(event, self.spec.timeout_s + (INIT_TIMEOUT_S if cold else 0))
+            kind, payload, calls = env.invoke(event, self.spec.timeout_s + (INIT_TIMEOUT_S if cold else 0))
         except TimeoutError as exc:
             with self._lock:
                 self.stats.timeouts += 1
@@ -198,6 +203,8 @@ class FunctionRuntime:
                 if env.alive:
                     self._idle.append(env)
                     self.stats.environments.add(env.process.pid or 0)
+        with self._lock:
+            self.stats.aws_calls.update(calls)
         if kind == "error":
             with self._lock:
                 self.stats.errors += 1

@@ -8,9 +8,9 @@ from typing import Any
 
 from flashlab.chaos.faults import BUDGET_ENV
 from flashlab.local.gateway import Gateway
-from flashlab.local.moto_process import MotoProcess, free_port
 from flashlab.local.runtime import FunctionRuntime, environment_context
 from flashlab.local.scheduler import Schedule
+from flashlab.local.servers import ServerProcess, claim_port, dynalite_server, moto_server
 from flashlab.local.sqs_source import SqsEventSource
 from flashlab.moto import LOCAL_AWS_ENV, local_client
 from flashlab.postgres import DEFAULT_DATA_DIR, Database, start_database
@@ -29,6 +29,7 @@ QUIET_POWERTOOLS = {
 class StackOptions:
     api_port: int = 3000
     aws_port: int = 4566
+    dynamodb: str = "dynalite"  # or "moto": DynamoDB on moto's server at aws_port
     admin_token: str = "local-admin"
     parameters: dict[str, str] = field(default_factory=dict)
     visibility_timeout_s: int | None = None  # lab override; the template's value otherwise
@@ -44,7 +45,7 @@ class EmbeddedStack:
     def __init__(self, options: StackOptions) -> None:
         self.options = options
         self.template = Template(options.parameters)
-        self.moto: list[MotoProcess] = []
+        self.servers: list[ServerProcess] = []
         self.database: Database | None = None
         self.resources: LocalResources | None = None
         self.runtimes: dict[str, FunctionRuntime] = {}
@@ -53,7 +54,8 @@ class EmbeddedStack:
         self.gateway: Gateway | None = None
         self.warnings: list[str] = []
         self.sqs: Any = None
-        self.api_port = free_port(options.api_port)
+        self.dynamodb_url = ""
+        self.api_port = claim_port(options.api_port, "--port")
 
     @property
     def api_url(self) -> str:
@@ -61,16 +63,19 @@ class EmbeddedStack:
 
     @property
     def aws_url(self) -> str:
-        return self.moto[0].url
+        return self.servers[0].url
 
     def start(self) -> None:
-        main = MotoProcess(self.options.aws_port)
-        self.moto.append(main)
+        main = moto_server(self.options.aws_port)
+        self.servers.append(main)
         aws_env = {**LOCAL_AWS_ENV, "AWS_ENDPOINT_URL": main.url}
         if self.options.split_sqs:  # SQS on its own server: moto's SQS gets slow with depth, DynamoDB should not wait
-            sqs_server = MotoProcess(0)
-            self.moto.append(sqs_server)
-            aws_env["AWS_ENDPOINT_URL_SQS"] = sqs_server.url
+            self.servers.append(moto_server(0))
+            aws_env["AWS_ENDPOINT_URL_SQS"] = self.servers[-1].url
+        if self.options.dynamodb == "dynalite":  # 3x moto's calls/s on the accept path (docs/decision_log.md)
+            self.servers.append(dynalite_server())
+            aws_env["AWS_ENDPOINT_URL_DYNAMODB"] = self.servers[-1].url
+        self.dynamodb_url = aws_env.get("AWS_ENDPOINT_URL_DYNAMODB", main.url)
         os.environ.update(aws_env)
         self.database = start_database(self.options.data_dir, fresh=self.options.fresh_database)
         queue_overrides = (
@@ -78,7 +83,7 @@ class EmbeddedStack:
         )
         sqs = self.sqs = local_client("sqs", aws_env.get("AWS_ENDPOINT_URL_SQS", main.url))
         self.resources = create_resources(
-            self.template, local_client("dynamodb", main.url), sqs, queue_overrides=queue_overrides
+            self.template, local_client("dynamodb", self.dynamodb_url), sqs, queue_overrides=queue_overrides
         )
         self._start_functions(aws_env, sqs)
         self.gateway = Gateway(
@@ -139,7 +144,7 @@ class EmbeddedStack:
                 "in_flight": int(attrs["ApproximateNumberOfMessagesNotVisible"]),
             }
         return {
-            "endpoints": {"sqs": sqs.meta.endpoint_url, "dynamodb": self.aws_url},
+            "endpoints": {"sqs": sqs.meta.endpoint_url, "dynamodb": self.dynamodb_url},
             "queue_urls": dict(self.resources.queues),
             "queues": queues,
             "functions": {
@@ -167,7 +172,7 @@ class EmbeddedStack:
             runtime.close()
         if self.gateway:
             self.gateway.executor.shutdown(wait=False, cancel_futures=True)
-        for server in self.moto:
+        for server in self.servers:
             server.stop()
         if self.database:
             self.database.stop()

@@ -1,4 +1,6 @@
-"""Integration tier: the real handlers in-process, a real Postgres (db/ migrations applied), moto's server."""
+"""Integration tier: the real handlers in-process, a real Postgres (db/ migrations applied), moto's server for
+SQS and Secrets Manager, and DynamoDB on dynalite, as in the embedded stack (the unit tier runs the same
+adapters on moto: both emulators stay proven faithful)."""
 
 import os
 from collections.abc import Iterator
@@ -10,6 +12,7 @@ import pytest
 
 from flashdeal.adapters.aws import aws_client
 from flashlab.inprocess import InProcessStack
+from flashlab.local.servers import dynalite_server
 from flashlab.moto import start_moto
 from flashlab.postgres import Database, start_database
 from tests.factories import a_sale, admin_headers
@@ -24,23 +27,32 @@ def database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
 
 
 @pytest.fixture(scope="session")
-def aws_endpoint() -> Iterator[str]:
+def dynamodb_endpoint() -> Iterator[str]:
+    server = dynalite_server()
+    yield server.url
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def aws_endpoint(dynamodb_endpoint: str) -> Iterator[str]:
     server, endpoint = start_moto()
-    previous = os.environ.get("AWS_ENDPOINT_URL")
-    os.environ["AWS_ENDPOINT_URL"] = endpoint
+    endpoints = {"AWS_ENDPOINT_URL": endpoint, "AWS_ENDPOINT_URL_DYNAMODB": dynamodb_endpoint}
+    previous = {name: os.environ.get(name) for name in endpoints}
+    os.environ.update(endpoints)
     aws_client.cache_clear()
     yield endpoint
     server.stop()
     aws_client.cache_clear()
-    if previous is None:
-        os.environ.pop("AWS_ENDPOINT_URL", None)
-    else:
-        os.environ["AWS_ENDPOINT_URL"] = previous
+    for name, value in previous.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
 
 
 @pytest.fixture(scope="session")
-def stack(aws_endpoint: str, database: Database) -> InProcessStack:
-    return InProcessStack(aws_endpoint, database.url)
+def stack(aws_endpoint: str, dynamodb_endpoint: str, database: Database) -> InProcessStack:
+    return InProcessStack(aws_endpoint, database.url, dynamodb_endpoint=dynamodb_endpoint)
 
 
 @pytest.fixture

@@ -9,25 +9,12 @@ import pytest
 
 from flashdeal.orders import OrderAccepted, OrderStatus, OrderView
 from flashdeal.sales import SaleCreated, SaleStatus, SaleView
-from tests.factories import admin_headers
+from tests.factories import admin_headers, place_order
 
 
 def as_admin() -> dict:
     """An admin call, with a fresh Idempotency-Key (POST /sales needs one)."""
     return {"admin": True, "headers": admin_headers()}
-
-
-def order(stack, sale_id, user="alice", key=None, quantity=1, **kwargs):
-    """Places an order; keys are unique per call unless a test names one (tests share one stack)."""
-    key = key or f"k-{uuid4()}"
-    return stack.request(
-        "POST",
-        f"/sales/{sale_id}/orders",
-        {"quantity": quantity},
-        headers={"Idempotency-Key": key},
-        user=user,
-        **kwargs,
-    )
 
 
 def error_fields(answer) -> set[str]:
@@ -150,7 +137,7 @@ def test_get_sale_with_a_malformed_id_names_the_field(stack):
 
 def test_place_order_answers_202_pending_with_a_status_url(stack, make_sale):
     sale = make_sale()
-    answer = order(stack, sale["sale_id"])
+    answer = place_order(stack, sale["sale_id"])
     accepted = OrderAccepted.model_validate(answer.body)
     assert answer.status == 202
     assert accepted.status is OrderStatus.PENDING
@@ -160,32 +147,32 @@ def test_place_order_answers_202_pending_with_a_status_url(stack, make_sale):
 def test_the_same_key_and_body_replay_the_identical_answer(stack, make_sale):
     sale = make_sale()
     key = f"replay-{uuid4()}"
-    first = order(stack, sale["sale_id"], key=key)
-    again = order(stack, sale["sale_id"], key=key)
+    first = place_order(stack, sale["sale_id"], key=key)
+    again = place_order(stack, sale["sale_id"], key=key)
     assert (again.status, again.body) == (first.status, first.body)
 
 
 def test_the_same_key_with_another_body_is_422(stack, make_sale):
     sale = make_sale(per_user_limit=3)
     key = f"reused-{uuid4()}"
-    order(stack, sale["sale_id"], key=key, quantity=1)
-    answer = order(stack, sale["sale_id"], key=key, quantity=2)
+    place_order(stack, sale["sale_id"], key=key, quantity=1)
+    answer = place_order(stack, sale["sale_id"], key=key, quantity=2)
     assert (answer.status, answer.body["error"]) == (422, "idempotency_key_reused")
 
 
 def test_the_same_key_for_another_sale_is_422(stack, make_sale):
     first, second = make_sale(), make_sale()
     key = f"other-sale-{uuid4()}"
-    order(stack, first["sale_id"], key=key)
-    answer = order(stack, second["sale_id"], key=key)
+    place_order(stack, first["sale_id"], key=key)
+    answer = place_order(stack, second["sale_id"], key=key)
     assert (answer.status, answer.body["error"]) == (422, "idempotency_key_reused")
 
 
 def test_keys_belong_to_their_buyer(stack, make_sale):
     sale = make_sale()
     key = f"shared-{uuid4()}"
-    alice = order(stack, sale["sale_id"], user="alice", key=key)
-    bob = order(stack, sale["sale_id"], user="bob", key=key)
+    alice = place_order(stack, sale["sale_id"], user="alice", key=key)
+    bob = place_order(stack, sale["sale_id"], user="bob", key=key)
     assert alice.status == bob.status == 202
     assert alice.body["order_id"] != bob.body["order_id"]
 
@@ -205,12 +192,12 @@ def test_the_same_key_while_the_first_is_in_flight_is_409(stack, make_sale, monk
     monkeypatch.setattr(module, "accept_order", slow_accept)
     first: dict = {}
     key = f"busy-{uuid4()}"
-    worker = threading.Thread(target=lambda: first.update(answer=order(stack, sale["sale_id"], key=key)))
+    worker = threading.Thread(target=lambda: first.update(answer=place_order(stack, sale["sale_id"], key=key)))
     worker.start()
     assert entered.wait(10)
     try:
         # WHEN the client retries meanwhile THEN it is told to come back later
-        answer = order(stack, sale["sale_id"], key=key)
+        answer = place_order(stack, sale["sale_id"], key=key)
         assert (answer.status, answer.body["error"]) == (409, "request_in_progress")
         assert answer.headers["Retry-After"] == "1"
     finally:
@@ -221,7 +208,7 @@ def test_the_same_key_while_the_first_is_in_flight_is_409(stack, make_sale, monk
 
 
 def test_unknown_sale_is_404(stack):
-    answer = order(stack, uuid4())
+    answer = place_order(stack, uuid4())
     assert (answer.status, answer.body["error"]) == (404, "sale_not_found")
 
 
@@ -233,7 +220,7 @@ def test_unknown_sale_is_404(stack):
 def test_orders_outside_the_window_are_409_sale_not_active(stack, make_sale, starts_in, lasts):
     starts = datetime.now(UTC) + starts_in
     sale = make_sale(starts_at=starts.isoformat(), ends_at=(starts + lasts).isoformat())
-    answer = order(stack, sale["sale_id"])
+    answer = place_order(stack, sale["sale_id"])
     assert (answer.status, answer.body["error"]) == (409, "sale_not_active")
     status = SaleView.model_validate(stack.request("GET", f"/sales/{sale['sale_id']}").body).status
     assert status in (SaleStatus.UPCOMING, SaleStatus.ENDED)
@@ -241,9 +228,9 @@ def test_orders_outside_the_window_are_409_sale_not_active(stack, make_sale, sta
 
 def test_a_sold_out_sale_is_409_once_known(stack, make_sale):
     sale = make_sale(inventory=1, shards=1)
-    assert order(stack, sale["sale_id"], user="u1").status == 202
+    assert place_order(stack, sale["sale_id"], user="u1").status == 202
     stack.settle_queued()
-    answer = order(stack, sale["sale_id"], user="u2")
+    answer = place_order(stack, sale["sale_id"], user="u2")
     assert (answer.status, answer.body["error"]) == (409, "sold_out")
     view = SaleView.model_validate(stack.request("GET", f"/sales/{sale['sale_id']}").body)
     assert (view.status, view.remaining) == (SaleStatus.SOLD_OUT, 0)
@@ -251,10 +238,10 @@ def test_a_sold_out_sale_is_409_once_known(stack, make_sale):
 
 def test_the_per_user_limit_is_409(stack, make_sale):
     sale = make_sale(per_user_limit=1)
-    assert order(stack, sale["sale_id"]).status == 202
-    answer = order(stack, sale["sale_id"])
+    assert place_order(stack, sale["sale_id"]).status == 202
+    answer = place_order(stack, sale["sale_id"])
     assert (answer.status, answer.body["error"]) == (409, "purchase_limit_reached")
-    over = order(stack, sale["sale_id"], user="carol", quantity=2)
+    over = place_order(stack, sale["sale_id"], user="carol", quantity=2)
     assert (over.status, over.body["error"]) == (409, "purchase_limit_reached")
 
 
@@ -306,7 +293,7 @@ def test_an_order_body_that_is_not_utf8_is_400(stack, make_sale):
 def test_an_idempotency_key_with_bytes_outside_ascii_is_400_naming_the_header(stack, make_sale):
     sale = make_sale()
     key = b"k-\xc3\x28".decode("latin-1")  # how a gateway hands over bytes that are not UTF-8
-    answer = order(stack, sale["sale_id"], key=key)
+    answer = place_order(stack, sale["sale_id"], key=key)
     assert (answer.status, answer.body["error"]) == (400, "invalid_encoding")
     assert error_fields(answer) == {"header.idempotency-key"}
 
@@ -327,7 +314,7 @@ def test_orders_need_a_signed_in_buyer(stack, make_sale):
 
 def test_an_order_goes_from_pending_to_confirmed(stack, make_sale):
     sale = make_sale()
-    accepted = OrderAccepted.model_validate(order(stack, sale["sale_id"]).body)
+    accepted = OrderAccepted.model_validate(place_order(stack, sale["sale_id"]).body)
     pending = OrderView.model_validate(stack.request("GET", accepted.status_url, user="alice").body)
     assert pending.status is OrderStatus.PENDING
     stack.settle_queued()
@@ -337,8 +324,8 @@ def test_an_order_goes_from_pending_to_confirmed(stack, make_sale):
 
 def test_a_rejected_order_says_why(stack, make_sale):
     sale = make_sale(inventory=1, shards=1)
-    first = OrderAccepted.model_validate(order(stack, sale["sale_id"], user="u1").body)
-    second = OrderAccepted.model_validate(order(stack, sale["sale_id"], user="u2").body)
+    first = OrderAccepted.model_validate(place_order(stack, sale["sale_id"], user="u1").body)
+    second = OrderAccepted.model_validate(place_order(stack, sale["sale_id"], user="u2").body)
     stack.settle_queued()
     views = [
         OrderView.model_validate(stack.request("GET", a.status_url, user=u).body)
@@ -352,7 +339,7 @@ def test_a_rejected_order_says_why(stack, make_sale):
 
 def test_orders_are_private_to_their_buyer(stack, make_sale):
     sale = make_sale()
-    accepted = OrderAccepted.model_validate(order(stack, sale["sale_id"]).body)
+    accepted = OrderAccepted.model_validate(place_order(stack, sale["sale_id"]).body)
     assert stack.request("GET", accepted.status_url, user="mallory").status == 404
     assert stack.request("GET", f"/orders/{uuid4()}", user="alice").body["error"] == "order_not_found"
 
@@ -368,7 +355,7 @@ def test_health(stack):
 def test_the_idempotency_record_expires_in_the_configured_time(stack, make_sale):
     sale = make_sale()
     before = time.time()
-    order(stack, sale["sale_id"])
+    place_order(stack, sale["sale_id"])
     items = stack.dynamodb.scan(TableName=stack.resources.tables["IdempotencyTable"])["Items"]
     expirations = [int(i["expiration"]["N"]) for i in items]
     assert any(before + 3600 - 5 <= e <= time.time() + 3600 + 5 for e in expirations)
@@ -389,22 +376,22 @@ def test_a_retry_of_an_accepted_order_replays_even_after_the_sale_sold_out(stack
     # GIVEN an order accepted, then the sale sells out
     sale = make_sale(inventory=1, shards=1)
     key = f"before-sellout-{uuid4()}"
-    first = order(stack, sale["sale_id"], user="early-bird", key=key)
+    first = place_order(stack, sale["sale_id"], user="early-bird", key=key)
     stack.settle_queued()
-    assert order(stack, sale["sale_id"], user="late-comer").body["error"] == "sold_out"
+    assert place_order(stack, sale["sale_id"], user="late-comer").body["error"] == "sold_out"
     # WHEN the first buyer's client retries THEN it gets its identical 202, not sold_out
-    again = order(stack, sale["sale_id"], user="early-bird", key=key)
+    again = place_order(stack, sale["sale_id"], user="early-bird", key=key)
     assert (again.status, again.body) == (202, first.body)
 
 
 def test_sold_out_rejections_leave_no_idempotency_record(stack, make_sale):
     sale = make_sale(inventory=1, shards=1)
-    order(stack, sale["sale_id"], user="first")
+    place_order(stack, sale["sale_id"], user="first")
     stack.settle_queued()
     table = stack.resources.tables["IdempotencyTable"]
     before = stack.dynamodb.scan(TableName=table, Select="COUNT")["Count"]
     for n in range(3):
-        assert order(stack, sale["sale_id"], user=f"late-{n}").status == 409
+        assert place_order(stack, sale["sale_id"], user=f"late-{n}").status == 409
     assert stack.dynamodb.scan(TableName=table, Select="COUNT")["Count"] == before
 
 

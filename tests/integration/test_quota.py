@@ -3,12 +3,7 @@
 from uuid import uuid4
 
 from flashdeal.orders import OrderStatus, OrderView
-from tests.factories import an_order
-
-
-def order(stack, sale_id, user, quantity, key=None):
-    headers = {"Idempotency-Key": key or f"k-{uuid4()}"}
-    return stack.request("POST", f"/sales/{sale_id}/orders", {"quantity": quantity}, headers=headers, user=user)
+from tests.factories import an_order, place_order
 
 
 def status(stack, answer, user) -> OrderView:
@@ -18,20 +13,20 @@ def status(stack, answer, user) -> OrderView:
 def test_a_rejected_order_gives_the_buyer_their_units_back_exactly_once(stack, make_sale):
     sale = make_sale(inventory=3, shards=1, per_user_limit=2)["sale_id"]
     alice, bob = f"alice-{uuid4()}", f"bob-{uuid4()}"
-    assert order(stack, sale, alice, 2).status == 202
+    assert place_order(stack, sale, alice, 2).status == 202
     stack.settle_queued()
     # Bob asks for 2 when 1 is left: the worker rejects it.
-    rejected = order(stack, sale, bob, 2, key="bob-first")
+    rejected = place_order(stack, sale, bob, 2, key="bob-first")
     stack.settle_queued()
     assert (status(stack, rejected, bob).status, status(stack, rejected, bob).reason) == (
         OrderStatus.REJECTED,
         "sold_out",
     )
     # Bob has bought nothing, so he may ask again.
-    assert order(stack, sale, bob, 1).status == 202
+    assert place_order(stack, sale, bob, 1).status == 202
     # The rejected order is delivered again (SQS is at-least-once): its units are not given back twice.
     again = an_order(sale, bob, quantity=2, key="bob-first")
     assert stack.deliver([again.model_dump_json()])["batchItemFailures"] == []
-    assert order(stack, sale, bob, 1).status == 202  # 1 pending + 1 = his limit of 2
-    over = order(stack, sale, bob, 1)
+    assert place_order(stack, sale, bob, 1).status == 202  # 1 pending + 1 = his limit of 2
+    over = place_order(stack, sale, bob, 1)
     assert (over.status, over.body["error"]) == (409, "purchase_limit_reached")

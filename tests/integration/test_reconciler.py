@@ -8,12 +8,11 @@ from flashdeal.orders import OrderStatus, OrderView
 from flashdeal.reconciling import reconcile
 from flashdeal.settlement.batch import settle_batch
 from flashlab.invariants import sale_facts
+from tests.factories import place_order
 
 
 def place(stack, sale_id, user):
-    answer = stack.request(
-        "POST", f"/sales/{sale_id}/orders", {"quantity": 1}, headers={"Idempotency-Key": f"k-{uuid4()}"}, user=user
-    )
+    answer = place_order(stack, sale_id, user)
     assert answer.status == 202, answer.body
     return answer.body
 

@@ -1,0 +1,42 @@
+"""What one buy attempt costs in AWS calls, counted on the real handler. A change that adds a call to the
+accept path or to the sold-out fast path fails here first; `make bench-front` reports the same counts."""
+
+import time
+
+import pytest
+
+from flashdeal.adapters.aws import aws_client
+from flashlab.local import aws_calls
+from tests.factories import place_order
+
+ACCEPTED = {"dynamodb.PutItem": 2, "dynamodb.UpdateItem": 2, "sqs.SendMessage": 1}  # idempotency record x2
+SOLD_OUT = {"dynamodb.GetItem": 1}  # was this buyer's key accepted before the sale sold out?
+
+
+@pytest.fixture
+def count_calls(stack, monkeypatch):
+    module = stack.module("OrderApiFunction")  # the deployed sale-state TTL (the tests run with 0)
+    monkeypatch.setattr(module, "settings", module.settings.model_copy(update={"sale_state_ttl_seconds": 1.0}))
+    for service in ("dynamodb", "sqs"):
+        aws_calls.watch(aws_client(service))  # the clients the handlers were built with
+    aws_calls.take()
+    return aws_calls.take
+
+
+def test_an_accepted_order_costs_four_dynamodb_calls_and_one_send(stack, make_sale, count_calls):
+    sale = make_sale(inventory=10)["sale_id"]
+    assert place_order(stack, sale, user="warm").status == 202  # reads the sale state into the cache
+    count_calls()
+    assert place_order(stack, sale, user="counted").status == 202
+    assert count_calls() == ACCEPTED
+
+
+def test_a_sold_out_answer_costs_one_read(stack, make_sale, count_calls):
+    sale = make_sale(inventory=1, shards=1)["sale_id"]
+    place_order(stack, sale, user="first")
+    stack.settle_queued()
+    time.sleep(1.1)  # the sale state cached by the first order expires
+    assert place_order(stack, sale, user="late").body["error"] == "sold_out"  # sees the sold-out flag
+    count_calls()
+    assert place_order(stack, sale, user="later").body["error"] == "sold_out"
+    assert count_calls() == SOLD_OUT
