@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 
 FINAL = {"CONFIRMED", "REJECTED"}
+COME_BACK = {"request_in_progress", "throttled"}  # answers that ask the buyer to retry the same request
 
 
 @dataclass
@@ -124,7 +125,7 @@ async def _place(
     delay: float = 0.0,
 ) -> str | None:
     await asyncio.sleep(delay)
-    for _ in range(10):  # bounded: 409 request_in_progress asks us to come back
+    for _ in range(20):  # bounded: 409 request_in_progress and 429 throttled ask us to come back
         async with gate:
             started = time.perf_counter()
             try:
@@ -147,9 +148,9 @@ async def _place(
             body.get("error"),
         )
         result.attempts.append(attempt)
-        if attempt.error != "request_in_progress":
+        if attempt.error not in COME_BACK:
             return attempt.order_id if answer.status_code == 202 else None
-        await asyncio.sleep(float(answer.headers.get("retry-after", "1")) * 0.25)
+        await asyncio.sleep(float(answer.headers.get("retry-after", "1")) * random.uniform(0.2, 0.6))  # jittered
     return None
 
 

@@ -52,6 +52,13 @@ def parse_args(argv: list[str] | None) -> StackOptions:
         default=8,
         help="execution environments per function without reserved concurrency (default 8)",
     )
+    parser.add_argument(
+        "--account-concurrency",
+        type=int,
+        default=16,
+        help="invocations in flight per function without reserved concurrency: those beyond --max-environments "
+        "wait first come first served, the next is throttled as Lambda would (429 from the gateway; default 16)",
+    )
     parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR, help="embedded Postgres data directory")
     parser.add_argument("--fresh", action="store_true", help="start from an empty database")
     parser.add_argument("--status-interval", type=float, default=60, help="seconds between status lines")
@@ -68,6 +75,7 @@ def parse_args(argv: list[str] | None) -> StackOptions:
         parameters=dict(p.split("=", 1) for p in args.param),
         visibility_timeout_s=args.visibility_timeout,
         max_environments=args.max_environments,
+        account_concurrency=args.account_concurrency,
         data_dir=args.data_dir,
         fresh_database=args.fresh,
         verbose=args.verbose,

@@ -122,9 +122,9 @@ class Gateway:
             answer = await asyncio.get_running_loop().run_in_executor(
                 self.executor, self.runtimes[route.function].invoke, event
             )
-        except ThrottledError:
+        except ThrottledError:  # Lambda's 429 reaches API Gateway as an integration failure
             self.stats.throttled += 1
-            return self._error("THROTTLED", 429, "Too Many Requests")
+            return self._error("INTEGRATION_FAILURE", 500, "Internal server error")
         except FunctionFailedError:
             self.stats.errors_5xx += 1  # a Lambda error, crash or timeout under a proxy integration
             return self._error("DEFAULT_5XX", 502, "Internal server error")

@@ -140,8 +140,13 @@ class ExecutionEnvironment:
 
 
 class FunctionRuntime:
-    """Invokes one function. ``max_environments`` caps unreserved functions (AWS would scale further:
-    locally, callers wait for a free environment instead, first come first served)."""
+    """Invokes one function, as Lambda does a synchronous invocation.
+
+    A function with reserved concurrency runs at most that many invocations and throttles the next one
+    at once. An unreserved one runs at most ``max_environments`` (what two cores can run; AWS would start
+    more), and the invocations AWS would have run in further environments wait for one, first come first
+    served, up to ``account_concurrency`` in flight in all: beyond that Lambda throttles, and so does this.
+    """
 
     def __init__(
         self,
@@ -150,6 +155,7 @@ class FunctionRuntime:
         overrides: dict[str, Any],
         max_environments: int,
         ctx: Any,
+        account_concurrency: int,
     ) -> None:
         self.spec = spec
         self._environment = environment
@@ -160,17 +166,15 @@ class FunctionRuntime:
         self._idle: list[ExecutionEnvironment] = []
         self._all: list[ExecutionEnvironment] = []
         self._lock = threading.Lock()
-        self._slots = FifoSlots(self.limit)
+        waiting = 0 if self.reserved is not None else max(0, account_concurrency - self.limit)
+        self._slots = FifoSlots(self.limit, max_waiting=waiting)
         self.stats = FunctionStats()
 
     def invoke(self, event: dict[str, Any]) -> Any:
-        if self.reserved is not None:
-            if not self._slots.acquire(blocking=False):
-                with self._lock:
-                    self.stats.throttles += 1
-                raise ThrottledError(f"{self.spec.name} is at its reserved concurrency ({self.reserved})")
-        else:
-            self._slots.acquire()
+        if not self._slots.acquire():
+            with self._lock:
+                self.stats.throttles += 1
+            raise ThrottledError(f"{self.spec.name} is at its concurrency limit")
         try:
             return self._invoke_in_environment(event)
         finally:

@@ -34,6 +34,7 @@ class StackOptions:
     parameters: dict[str, str] = field(default_factory=dict)
     visibility_timeout_s: int | None = None  # lab override; the template's value otherwise
     max_environments: int = 8
+    account_concurrency: int = 16  # in flight per unreserved function; beyond it Lambda throttles
     data_dir: Path = DEFAULT_DATA_DIR
     fresh_database: bool = False
     split_sqs: bool = True
@@ -108,7 +109,7 @@ class EmbeddedStack:
                 **{k: v for k, v in os.environ.items() if k == BUDGET_ENV},
             }
             self.runtimes[name] = FunctionRuntime(
-                spec, env, self.options.parameters, self.options.max_environments, ctx
+                spec, env, self.options.parameters, self.options.max_environments, ctx, self.options.account_concurrency
             )
             if spec.schedule_s is not None:
                 self.schedules.append(Schedule(self.runtimes[name], spec.schedule_s))

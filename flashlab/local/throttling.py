@@ -1,4 +1,4 @@
-"""Admission in the embedded stack: API Gateway's token buckets, and a FIFO wait for an execution environment."""
+"""Admission in the embedded stack: API Gateway's token buckets, and a bounded FIFO wait for an execution environment."""
 
 import threading
 import time
@@ -30,17 +30,20 @@ class FifoSlots:
     slot goes straight to the oldest waiter, and a newcomer never jumps the queue.
     """
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int, max_waiting: int | None = None) -> None:
+        """``max_waiting``: callers that may wait at once (None: any number); one more is refused at once."""
         self._free = limit
+        self._max_waiting = max_waiting
         self._waiters: deque[threading.Event] = deque()
         self._lock = threading.Lock()
 
     def acquire(self, blocking: bool = True) -> bool:
+        """True once the caller holds a slot; False at once if it may not wait, or too many wait already."""
         with self._lock:
             if self._free and not self._waiters:
                 self._free -= 1
                 return True
-            if not blocking:
+            if not blocking or (self._max_waiting is not None and len(self._waiters) >= self._max_waiting):
                 return False
             turn = threading.Event()
             self._waiters.append(turn)

@@ -46,3 +46,23 @@ def test_a_newcomer_never_takes_a_slot_while_others_wait():
     assert not slots.acquire(blocking=False)
     slots.release()
     assert slots.acquire(blocking=False)
+
+
+def test_beyond_the_waiting_bound_a_caller_is_refused_at_once():
+    # GIVEN one slot taken and two callers waiting: the most that may wait
+    slots = FifoSlots(1, max_waiting=2)
+    assert slots.acquire()
+    waiters = [threading.Thread(target=slots.acquire) for _ in range(2)]
+    for n, waiter in enumerate(waiters):
+        waiter.start()
+        wait_until(lambda n=n: slots.waiting == n + 1)
+    # WHEN one more arrives THEN it is refused without waiting (Lambda throttles, the gateway answers 429)
+    started = time.monotonic()
+    assert not slots.acquire()
+    assert time.monotonic() - started < 1
+    # AND the waiters still get their turns, in order
+    for _ in waiters:
+        slots.release()
+    for waiter in waiters:
+        waiter.join(10)
+        assert not waiter.is_alive()

@@ -90,3 +90,9 @@ def test_a_bug_in_the_gateway_itself_still_answers_json():
         gateway.executor.shutdown()
     assert sent[0]["status"] == 500
     assert json.loads(sent[1]["body"])["error"] == "gateway_error"
+
+
+def test_a_throttled_function_is_a_429_with_retry_after_not_the_unmapped_500():
+    # Lambda's throttle reaches API Gateway as INTEGRATION_FAILURE; the template maps it to a 429
+    status, headers, body, _ = request(ThrottledError("at its concurrency limit"))
+    assert (status, headers["Retry-After"], body["error"]) == (429, "1", "throttled")
