@@ -1,4 +1,4 @@
-"""Admission in the embedded stack: API Gateway's token buckets, and a bounded FIFO wait for an execution environment."""
+"""Admission in the embedded stack: API Gateway's token buckets, and a bounded FIFO wait for an environment."""
 
 import threading
 import time

@@ -12,7 +12,7 @@ from flashdeal.buying import accept_order, get_order, get_sale, place_order
 from flashdeal.http_errors import register_error_handlers
 from flashdeal.idempotency import retry_safe
 from flashdeal.observability import logger, metrics, tracer
-from flashdeal.orders import IdempotencyKey, OrderAccepted, OrderRequest, OrderView, PlaceOrder
+from flashdeal.orders import IdempotencyKey, OrderAccepted, OrderRequest, OrderStatus, OrderView, PlaceOrder
 from flashdeal.principal import buyer_id
 from flashdeal.readiness import OK, check_dependencies
 from flashdeal.sales import SaleView
@@ -55,8 +55,11 @@ def handle_get_sale(sale_id: UUID) -> SaleView:
 
 
 @app.get("/orders/<order_id>")
-def handle_get_order(order_id: UUID) -> OrderView:
-    return get_order(order_id, buyer_id(app.current_event, settings.local_identity), settings)
+def handle_get_order(order_id: UUID) -> Response[OrderView]:
+    view = get_order(order_id, buyer_id(app.current_event, settings.local_identity), settings)
+    # Paces pollers: a PENDING order says when to look again, so polling cannot crowd out buying.
+    pace = {"Retry-After": str(settings.pending_retry_after_seconds)} if view.status is OrderStatus.PENDING else {}
+    return Response(200, "application/json", view.model_dump(mode="json"), pace)
 
 
 @app.get("/health")

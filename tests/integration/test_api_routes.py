@@ -315,11 +315,14 @@ def test_orders_need_a_signed_in_buyer(stack, make_sale):
 def test_an_order_goes_from_pending_to_confirmed(stack, make_sale):
     sale = make_sale()
     accepted = OrderAccepted.model_validate(place_order(stack, sale["sale_id"]).body)
-    pending = OrderView.model_validate(stack.request("GET", accepted.status_url, user="alice").body)
-    assert pending.status is OrderStatus.PENDING
+    pending = stack.request("GET", accepted.status_url, user="alice")
+    assert OrderView.model_validate(pending.body).status is OrderStatus.PENDING
+    assert pending.headers["Retry-After"] == "1"  # paces the poller
     stack.settle_queued()
-    confirmed = OrderView.model_validate(stack.request("GET", accepted.status_url, user="alice").body)
+    final = stack.request("GET", accepted.status_url, user="alice")
+    confirmed = OrderView.model_validate(final.body)
     assert (confirmed.status, confirmed.reason, confirmed.quantity) == (OrderStatus.CONFIRMED, None, 1)
+    assert "Retry-After" not in final.headers  # nothing left to wait for
 
 
 def test_a_rejected_order_says_why(stack, make_sale):

@@ -35,6 +35,7 @@ class OrderApiSettings(_FunctionSettings):
     orders_queue_url: str = Field(min_length=1, validation_alias="ORDERS_QUEUE_URL")
     idempotency_ttl_seconds: int = Field(default=3600, ge=60, validation_alias="IDEMPOTENCY_TTL_SECONDS")
     sale_state_ttl_seconds: float = Field(default=1.0, ge=0, validation_alias="SALE_STATE_TTL_SECONDS")
+    pending_retry_after_seconds: int = Field(default=1, ge=1, validation_alias="PENDING_RETRY_AFTER_SECONDS")
 
     @property
     def local_identity(self) -> bool:
