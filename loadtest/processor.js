@@ -1,12 +1,13 @@
 // Helpers for the FlashDeal Artillery scenarios: buyer identities, 20% retries with the same key,
 // polling until the order is final, and a counter of responses that are neither success nor an
-// expected business answer (409 sold_out, sale_not_active, purchase_limit_reached, request_in_progress).
+// expected business answer (409 sold_out, sale_not_active, purchase_limit_reached, request_in_progress),
+// nor admission control's 429 throttled (counted apart: load shed on purpose, with Retry-After).
 "use strict";
 
 const crypto = require("crypto");
 
 const RETRY_SHARE = Number(process.env.FLASHDEAL_RETRY_SHARE || "0.2");
-const EXPECTED = new Set([200, 201, 202, 409]);
+const EXPECTED = new Set([200, 201, 202, 409, 429]);
 
 function newBuyer(context, events, done) {
   context.vars.userId = `artillery-${crypto.randomUUID()}`;
@@ -24,6 +25,9 @@ function classify(req, res, context, events, done) {
   }
   if (!EXPECTED.has(res.statusCode)) {
     events.emit("counter", "flashdeal.unexpected_responses", 1);
+  }
+  if (res.statusCode === 429) {
+    events.emit("counter", "flashdeal.shed", 1);
   }
   if (res.statusCode === 409) {
     try {
