@@ -19,7 +19,8 @@ from flashlab import REPO_ROOT
 from flashlab.burst import BurstResult, run_burst
 from flashlab.invariants import sale_facts
 from flashlab.percentiles import percentile
-from flashlab.stack_process import start_stack
+from flashlab.plotting import saved_figure
+from flashlab.stack_process import api_under_test
 
 DEFAULT_PLOT = REPO_ROOT / ".flashlab" / "demo.png"
 
@@ -107,48 +108,35 @@ def report(
 
 
 def plot(result: BurstResult, path: Path, title: str) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig, (timeline, latency) = plt.subplots(1, 2, figsize=(13, 4.5))
-    end = max([a.started + a.latency for a in result.attempts] + result.settle_times() + [1.0])
-    bins = [i * 0.5 for i in range(int(end / 0.5) + 2)]
-    timeline.hist([a.started for a in result.attempts], bins=bins, alpha=0.6, label="order requests")
-    timeline.hist([a.started for a in result.attempts if a.status == 202], bins=bins, alpha=0.8, label="accepted (202)")
-    timeline.hist(result.settle_times(), bins=bins, alpha=0.8, label="settled by a worker")
-    timeline.set(xlabel="seconds since the burst began", ylabel="per 0.5 s", title="Requests and settlements")
-    timeline.legend()
-    by_status: dict[str, list[float]] = {}
-    for a in result.attempts:
-        by_status.setdefault("202 accepted" if a.status == 202 else f"{a.status} {a.error or ''}".strip(), []).append(
-            a.latency * 1000
+    with saved_figure(path, title) as (timeline, latency):
+        end = max([a.started + a.latency for a in result.attempts] + result.settle_times() + [1.0])
+        bins = [i * 0.5 for i in range(int(end / 0.5) + 2)]
+        timeline.hist([a.started for a in result.attempts], bins=bins, alpha=0.6, label="order requests")
+        timeline.hist(
+            [a.started for a in result.attempts if a.status == 202], bins=bins, alpha=0.8, label="accepted (202)"
         )
-    edges = [10 ** (i / 10) for i in range(0, 51)]  # 1 ms .. 100 s, log-spaced
-    latency.hist(list(by_status.values()), bins=edges, stacked=True, label=list(by_status))
-    latency.set(xscale="log", xlabel="answer latency (ms, log scale)", ylabel="requests", title="Order request latency")
-    latency.legend()
-    fig.suptitle(title)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+        timeline.hist(result.settle_times(), bins=bins, alpha=0.8, label="settled by a worker")
+        timeline.set(xlabel="seconds since the burst began", ylabel="per 0.5 s", title="Requests and settlements")
+        timeline.legend()
+        by_status: dict[str, list[float]] = {}
+        for a in result.attempts:
+            by_status.setdefault(
+                "202 accepted" if a.status == 202 else f"{a.status} {a.error or ''}".strip(), []
+            ).append(a.latency * 1000)
+        edges = [10 ** (i / 10) for i in range(0, 51)]  # 1 ms .. 100 s, log-spaced
+        latency.hist(list(by_status.values()), bins=edges, stacked=True, label=list(by_status))
+        latency.set(
+            xscale="log", xlabel="answer latency (ms, log scale)", ylabel="requests", title="Order request latency"
+        )
+        latency.legend()
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     begun = time.perf_counter()
-    stack = None
-    if args.url:
-        url, database_url = args.url.rstrip("/"), args.database_url
-    else:
-        print("starting the embedded stack...", flush=True)
-        stack = start_stack()
-        url, database_url, args.admin_token = stack.api_url, stack.database_url, stack.admin_token
-        print(f"stack ready at {url} after {time.perf_counter() - begun:.1f} s", flush=True)
-    try:
-        sale = create_sale(url, args.admin_token, args.inventory, args.shards)
+    with api_under_test(args.url, args.admin_token, args.database_url) as api:
+        url, token = api.api_url, api.admin_token
+        sale = create_sale(url, token, args.inventory, args.shards)
         print(
             f"sale {sale['sale_id']}: {args.inventory} units over {args.shards} shards; "
             f"{args.buyers} buyers arriving at once",
@@ -168,16 +156,13 @@ def main(argv: list[str] | None = None) -> int:
         )
         wall = time.perf_counter() - started
         remaining = httpx.get(f"{url}/sales/{sale['sale_id']}", timeout=30).json()["remaining"]
-        db = sale_facts(database_url, sale["sale_id"]) if database_url else None
-        text, ok = report(args, sale, result, remaining, db, wall)
-        print(text)
-        plot(result, args.plot, f"{args.buyers} buyers, {args.inventory} units, {args.shards} shards")
-        print(f"plot: {args.plot}")
-        print(f"demo took {time.perf_counter() - begun:.1f} s in all", flush=True)
-        return 0 if ok else 1
-    finally:
-        if stack:
-            stack.stop()
+        db = sale_facts(api.database_url, sale["sale_id"]) if api.database_url else None
+    text, ok = report(args, sale, result, remaining, db, wall)
+    print(text)
+    plot(result, args.plot, f"{args.buyers} buyers, {args.inventory} units, {args.shards} shards")
+    print(f"plot: {args.plot}")
+    print(f"demo took {time.perf_counter() - begun:.1f} s in all", flush=True)
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

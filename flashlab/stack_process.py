@@ -12,6 +12,8 @@ import sys
 import threading
 import time
 from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from flashlab import REPO_ROOT
@@ -90,3 +92,21 @@ def _drain(process: subprocess.Popen[str], lines: deque[str], echo: bool) -> Non
         lines.append(line.rstrip())
         if echo:
             print(f"  [stack] {line.rstrip()}", flush=True)
+
+
+@contextmanager
+def api_under_test(
+    url: str | None, admin_token: str, database_url: str | None, *stack_args: str
+) -> Iterator[RunningStack]:
+    """The FlashDeal API at ``url`` as it is, or (no url) the embedded stack, started here and stopped after."""
+    if url:
+        yield RunningStack(url.rstrip("/"), "", "", database_url or "", admin_token)
+        return
+    print("starting the embedded stack...", flush=True)
+    begun = time.perf_counter()
+    stack = start_stack(*stack_args)
+    print(f"stack ready at {stack.api_url} after {time.perf_counter() - begun:.1f} s", flush=True)
+    try:
+        yield stack
+    finally:
+        stack.stop()

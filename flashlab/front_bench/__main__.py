@@ -19,7 +19,7 @@ from flashlab import REPO_ROOT
 from flashlab.demo import create_sale
 from flashlab.front_bench import drive
 from flashlab.front_bench.report import FrontResult, plot, result_line, table
-from flashlab.stack_process import start_stack
+from flashlab.stack_process import api_under_test
 
 API = "OrderApiFunction"
 DEFAULT_PLOT = REPO_ROOT / ".flashlab" / "bench-front.png"
@@ -73,18 +73,8 @@ def measure(url: str, token: str, args: argparse.Namespace) -> FrontResult:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     begun = time.perf_counter()
-    stack = None
-    if args.url:
-        url, token = args.url.rstrip("/"), args.admin_token
-    else:
-        print("starting the embedded stack...", flush=True)
-        stack = start_stack(*(f"--param={p}" for p in args.param))
-        url, token = stack.api_url, stack.admin_token
-    try:
-        result = measure(url, token, args)
-    finally:
-        if stack:
-            stack.stop()
+    with api_under_test(args.url, args.admin_token, None, *(f"--param={p}" for p in args.param)) as api:
+        result = measure(api.api_url, api.admin_token, args)
     print(table(result, args.clients))
     plot(result, args.plot, f"{args.buyers:,} buyers for {args.inventory:,} units, {args.clients} clients")
     print(f"plot: {args.plot}   ({time.perf_counter() - begun:.0f} s in all)")

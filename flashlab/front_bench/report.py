@@ -6,6 +6,7 @@ from pathlib import Path
 
 from flashlab.front_bench.drive import Answer
 from flashlab.percentiles import percentile
+from flashlab.plotting import saved_figure
 
 TARGETS = {"seq_accept_p50_ms": 15.0, "accepted_per_s": 200.0, "p99_ms": 500.0, "max_ms": 1000.0}
 SEED_REQ_PER_S = "297-352"  # the Rust seed's front door on this machine (issue 10)
@@ -88,28 +89,21 @@ def result_line(result: FrontResult) -> str:
 
 
 def plot(result: FrontResult, path: Path, title: str) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig, (timeline, latency) = plt.subplots(1, 2, figsize=(13, 4.5))
-    kinds = sorted({_kind(a) for a in result.burst})
-    for kind in kinds:
-        points = [(a.started_s, a.latency_ms) for a in result.burst if _kind(a) == kind]
-        timeline.scatter(*zip(*points, strict=True), s=4, alpha=0.5, label=kind)
-    timeline.set(xlabel="sent at (s since the burst began)", ylabel="answer latency (ms)", yscale="log")
-    timeline.set_title("Every answer of the burst")
-    timeline.legend(markerscale=3)
-    edges = [10 ** (i / 10) for i in range(0, 46)]  # 1 ms .. 30 s
-    latency.hist(
-        [[a.latency_ms for a in result.burst if _kind(a) == k] for k in kinds], bins=edges, stacked=True, label=kinds
-    )
-    latency.axvline(TARGETS["p99_ms"], color="grey", linestyle="--", label="p99 target")
-    latency.set(xscale="log", xlabel="answer latency (ms, log scale)", ylabel="answers", title="Latency by answer")
-    latency.legend()
-    fig.suptitle(title)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    with saved_figure(path, title) as (timeline, latency):
+        kinds = sorted({_kind(a) for a in result.burst})
+        for kind in kinds:
+            points = [(a.started_s, a.latency_ms) for a in result.burst if _kind(a) == kind]
+            timeline.scatter(*zip(*points, strict=True), s=4, alpha=0.5, label=kind)
+        timeline.set(xlabel="sent at (s since the burst began)", ylabel="answer latency (ms)", yscale="log")
+        timeline.set_title("Every answer of the burst")
+        timeline.legend(markerscale=3)
+        edges = [10 ** (i / 10) for i in range(0, 46)]  # 1 ms .. 30 s
+        latency.hist(
+            [[a.latency_ms for a in result.burst if _kind(a) == k] for k in kinds],
+            bins=edges,
+            stacked=True,
+            label=kinds,
+        )
+        latency.axvline(TARGETS["p99_ms"], color="grey", linestyle="--", label="p99 target")
+        latency.set(xscale="log", xlabel="answer latency (ms, log scale)", ylabel="answers", title="Latency by answer")
+        latency.legend()
