@@ -1,7 +1,8 @@
 """API Gateway (REST API, Lambda proxy integration) in front of the function runtimes, as an ASGI app.
 
 Everything comes from the template's ``AWS::Serverless::Api``: the routes and their auth, the method
-throttles and the gateway responses API Gateway answers with on its own. Identities are stood in for:
+throttles and the gateway responses API Gateway answers with on its own; and the web ACL's rate rules
+in front of it, when the template deploys one (``flashlab.local.waf``). Identities are stood in for:
 - Cognito routes: the ``X-User-Id`` header becomes the ``sub`` claim (no header: 401 UNAUTHORIZED);
 - AWS_IAM routes: ``Authorization: Bearer <FLASHDEAL_ADMIN_TOKEN>`` stands in for SigV4 (none: 403
   MISSING_AUTHENTICATION_TOKEN; another: 403 INVALID_SIGNATURE);
@@ -20,6 +21,7 @@ from typing import Any
 from flashlab.events import response_headers, rest_event
 from flashlab.local.runtime import FunctionFailedError, FunctionRuntime, ThrottledError
 from flashlab.local.throttling import TokenBucket
+from flashlab.local.waf import WebAcl
 from flashlab.rest_api import RestApi, Route, gateway_answer
 from flashlab.routing import Router
 
@@ -32,6 +34,7 @@ Identity = tuple[dict[str, str] | None, str | None, Answer | None]  # claims, IA
 @dataclass
 class GatewayStats:
     requests: int = 0
+    waf_blocked: int = 0
     throttled: int = 0
     errors_5xx: int = 0
 
@@ -44,8 +47,10 @@ class Gateway:
         admin_token: str,
         workers: int,
         stats: Callable[[], dict[str, Any]] | None = None,
+        waf: WebAcl | None = None,
     ) -> None:
         self.api = api
+        self.waf = waf
         routes = api.routes()
         self.router = Router(routes)
         self.responses = api.gateway_responses()
@@ -94,6 +99,10 @@ class Gateway:
             return 200, {"content-type": "application/json"}, json.dumps(stats).encode()
         if path.startswith(INVOKE_PREFIX) and method == "POST" and path[len(INVOKE_PREFIX) :] in self.runtimes:
             return await self._invoke_directly(path[len(INVOKE_PREFIX) :], body)
+        client = scope.get("client") or ("127.0.0.1", 0)
+        if self.waf is not None and (blocked := self.waf.check(headers, client[0])) is not None:
+            self.stats.waf_blocked += 1  # before API Gateway: no route, auth or throttle is looked at
+            return blocked
         match = self.router.match(method, path)
         if match is None or match.route is None:
             return self._error("MISSING_AUTHENTICATION_TOKEN", 403, "Missing Authentication Token")
@@ -104,7 +113,6 @@ class Gateway:
         if not self.buckets[(route.path, route.method)].take():
             self.stats.throttled += 1
             return self._error("THROTTLED", 429, "Too Many Requests")
-        client = scope.get("client") or ("127.0.0.1", 0)
         event = rest_event(
             method,
             route.path,

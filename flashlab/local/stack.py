@@ -12,6 +12,7 @@ from flashlab.local.runtime import FunctionRuntime, environment_context
 from flashlab.local.scheduler import Schedule
 from flashlab.local.servers import ServerProcess, claim_port, dynalite_server, moto_server
 from flashlab.local.sqs_source import SqsEventSource
+from flashlab.local.waf import WebAcl
 from flashlab.moto import LOCAL_AWS_ENV, local_client
 from flashlab.postgres import DEFAULT_DATA_DIR, Database, start_database
 from flashlab.resources import LocalResources, create_resources
@@ -93,6 +94,7 @@ class EmbeddedStack:
             self.options.admin_token,
             workers=4 * self.options.max_environments,
             stats=self.status,
+            waf=WebAcl.from_template(self.template),
         )
 
     def _start_functions(self, aws_env: dict[str, str], sqs: Any) -> None:

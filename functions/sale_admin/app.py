@@ -31,7 +31,9 @@ idempotency, idempotent = retry_safe(
 
 @idempotent
 def create_idempotently(create: CreateSale) -> SaleCreated:
-    return create_sale(create.request, get_connection(settings), settings.sales_table)
+    return create_sale(
+        create.request, get_connection(settings), settings.sales_table, default_margin=settings.backlog_margin_percent
+    )
 
 
 @app.post("/sales")

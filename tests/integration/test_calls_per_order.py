@@ -9,8 +9,11 @@ from flashdeal.adapters.aws import aws_client
 from flashlab.local import aws_calls
 from tests.factories import place_order
 
-ACCEPTED = {"dynamodb.PutItem": 2, "dynamodb.UpdateItem": 2, "sqs.SendMessage": 1}  # idempotency record x2
+# Puts: the idempotency record, the order. Updates: the buyer's request count, the buyer's quota, the
+# sale's unclaimed units, the idempotency record completed.
+ACCEPTED = {"dynamodb.PutItem": 2, "dynamodb.UpdateItem": 4, "sqs.SendMessage": 1}
 SOLD_OUT = {"dynamodb.GetItem": 1}  # was this buyer's key accepted before the sale sold out?
+FULLY_CLAIMED = SOLD_OUT  # once the environment has seen the sale fully claimed
 
 
 @pytest.fixture
@@ -23,7 +26,7 @@ def count_calls(stack, monkeypatch):
     return aws_calls.take
 
 
-def test_an_accepted_order_costs_four_dynamodb_calls_and_one_send(stack, make_sale, count_calls):
+def test_an_accepted_order_costs_six_dynamodb_calls_and_one_send(stack, make_sale, count_calls):
     sale = make_sale(inventory=10)["sale_id"]
     assert place_order(stack, sale, user="warm").status == 202  # reads the sale state into the cache
     count_calls()
@@ -40,3 +43,12 @@ def test_a_sold_out_answer_costs_one_read(stack, make_sale, count_calls):
     count_calls()
     assert place_order(stack, sale, user="later").body["error"] == "sold_out"
     assert count_calls() == SOLD_OUT
+
+
+def test_a_shed_answer_costs_one_read(stack, make_sale, count_calls):
+    sale = make_sale(inventory=1, shards=1, backlog_margin_percent=0)["sale_id"]
+    assert place_order(stack, sale, user="first").status == 202
+    assert place_order(stack, sale, user="second").body["error"] == "fully_claimed"  # learns it the hard way
+    count_calls()
+    assert place_order(stack, sale, user="third").body["error"] == "fully_claimed"
+    assert count_calls() == FULLY_CLAIMED

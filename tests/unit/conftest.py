@@ -7,6 +7,7 @@ import pytest
 from moto import mock_aws
 
 from flashdeal.adapters.aws import aws_client
+from flashdeal.settings import OrderApiSettings
 from flashlab.resources import LocalResources, create_resources
 from flashlab.template import Template
 
@@ -23,3 +24,13 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[LocalResources]:
 @pytest.fixture
 def sales_table(aws: LocalResources) -> str:
     return aws.tables["SalesTable"]
+
+
+@pytest.fixture
+def settings(aws: LocalResources) -> OrderApiSettings:
+    """The order API's settings, aimed at the mocked tables and queue."""
+    return OrderApiSettings(
+        SALES_TABLE=aws.tables["SalesTable"],
+        IDEMPOTENCY_TABLE=aws.tables["IdempotencyTable"],
+        ORDERS_QUEUE_URL=aws.queues["OrdersQueue"],
+    )

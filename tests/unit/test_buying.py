@@ -20,18 +20,8 @@ from flashdeal.errors import (
 )
 from flashdeal.orders import OrderMessage, OrderStatus, PlaceOrder, order_id_for
 from flashdeal.sales import SaleRequest, new_sale
-from flashdeal.settings import OrderApiSettings
 
 NOW = datetime.now(UTC)
-
-
-@pytest.fixture
-def settings(aws) -> OrderApiSettings:
-    return OrderApiSettings(
-        SALES_TABLE=aws.tables["SalesTable"],
-        IDEMPOTENCY_TABLE=aws.tables["IdempotencyTable"],
-        ORDERS_QUEUE_URL=aws.queues["OrdersQueue"],
-    )
 
 
 @pytest.fixture

@@ -33,6 +33,8 @@ def answer_when_raising(exc: Exception) -> tuple[int, dict, dict]:
         (errors.SaleNotActiveError("x"), 409, "sale_not_active"),
         (errors.SoldOutError("x"), 409, "sold_out"),
         (errors.PurchaseLimitReachedError("x"), 409, "purchase_limit_reached"),
+        (errors.SaleFullyClaimedError("x"), 409, "fully_claimed"),
+        (errors.BuyerRateLimitedError("x", retry_after_s=7), 429, "buyer_rate_limited"),
         (errors.UnauthenticatedError("x"), 401, "unauthorized"),
         (errors.OrderNotAcceptedError("x"), 503, "order_not_accepted"),
         (errors.StoreUnavailableError("x"), 503, "service_unavailable"),
@@ -73,3 +75,17 @@ def test_every_domain_error_with_an_http_meaning_is_in_the_table():
         cls for cls in vars(errors).values() if isinstance(cls, type) and issubclass(cls, errors.FlashDealError)
     }
     assert declared - internal == set(ERROR_STATUS)
+
+
+@pytest.mark.parametrize(
+    ("exc", "retry_after"),
+    [(errors.SaleFullyClaimedError("x"), "2"), (errors.BuyerRateLimitedError("x", retry_after_s=17), "17")],
+)
+def test_shed_answers_say_when_to_look_again(exc, retry_after):
+    _, headers, _ = answer_when_raising(exc)
+    assert headers["Retry-After"] == retry_after
+
+
+def test_refusals_that_will_not_change_have_no_retry_after():
+    _, headers, _ = answer_when_raising(errors.SoldOutError("x"))
+    assert "Retry-After" not in headers

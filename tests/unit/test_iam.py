@@ -15,9 +15,9 @@ EXPECTED = {
         "OrdersQueue": {"sqs:SendMessage", "sqs:GetQueueAttributes"},
     },
     "SaleAdminFunction": {"SalesTable": {PUT}, "IdempotencyTable": IDEMPOTENCY_RECORDS},
-    "OrderWorkerFunction": {"SalesTable": {UPDATE}},
+    "OrderWorkerFunction": {"SalesTable": {GET, UPDATE}},
     "ReconcilerFunction": {
-        "SalesTable": {"dynamodb:Scan", UPDATE},
+        "SalesTable": {"dynamodb:Scan", GET, UPDATE},
         "OrdersDLQ": {"sqs:ReceiveMessage", "sqs:ChangeMessageVisibility"},
     },
 }

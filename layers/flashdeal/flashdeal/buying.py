@@ -9,10 +9,12 @@ from aws_lambda_powertools.metrics import MetricUnit
 from flashdeal.adapters.order_queue import send_order
 from flashdeal.adapters.order_status import get_order_view, order_exists, register_order, unregister_order
 from flashdeal.adapters.sale_state import get_sale_state
+from flashdeal.buyer_limits import ensure_not_fully_claimed, ensure_request_allowed, note_fully_claimed
 from flashdeal.errors import (
     FlashDealError,
     OrderNotAcceptedError,
     PurchaseLimitReachedError,
+    SaleFullyClaimedError,
     SaleNotActiveError,
     SoldOutError,
 )
@@ -26,15 +28,18 @@ from flashdeal.settings import OrderApiSettings
 def place_order(
     place: PlaceOrder, settings: OrderApiSettings, accept: Callable[[PlaceOrder], OrderAccepted]
 ) -> OrderAccepted:
-    """The fast path first: a closed or sold-out sale is refused before any idempotency bookkeeping.
+    """Admission control, cheapest first, all before any idempotency bookkeeping:
+    a closed, sold-out or fully claimed sale is refused from the environment's cache (at most one read),
+    then the buyer's request limit costs one write.
 
     ``accept`` is ``accept_order`` behind the idempotency layer. A retry of an order accepted before the
-    sale sold out still reaches it, and gets its identical 202.
+    sale closed still reaches it, and gets its identical 202.
     """
     try:
         sale, sold_out = cached_sale_state(settings.sales_table, place.sale_id, settings.sale_state_ttl_seconds)
         ensure_open(sale, sold_out)
-    except (SaleNotActiveError, SoldOutError) as closed:
+        ensure_not_fully_claimed(place.sale_id)
+    except (SaleNotActiveError, SoldOutError, SaleFullyClaimedError) as closed:
         if order_exists(settings.sales_table, order_id_for(place.user_id, place.sale_id, place.idempotency_key)):
             return accept(place)
         count_rejection(closed.code)
@@ -42,11 +47,21 @@ def place_order(
     except FlashDealError as rejection:
         count_rejection(rejection.code)
         raise
+    try:
+        ensure_request_allowed(
+            settings.sales_table, place.user_id, settings.buyer_requests_per_minute, datetime.now(UTC)
+        )
+    except FlashDealError as rejection:
+        count_rejection(rejection.code)
+        raise
     return accept(place)
 
 
 def accept_order(place: PlaceOrder, settings: OrderApiSettings, now: datetime | None = None) -> OrderAccepted:
-    """Checks the sale, counts the order against the buyer's limit, queues it. Idempotent per key."""
+    """Checks the sale, counts the order against the buyer's limit, claims its units, queues it.
+
+    Idempotent per key. The units are claimed only where the sale sheds its backlog.
+    """
     now = now or datetime.now(UTC)
     try:
         sale, sold_out = cached_sale_state(settings.sales_table, place.sale_id, settings.sale_state_ttl_seconds)
@@ -54,8 +69,12 @@ def accept_order(place: PlaceOrder, settings: OrderApiSettings, now: datetime | 
         if place.quantity > sale.per_user_limit:
             raise PurchaseLimitReachedError(f"at most {sale.per_user_limit} per buyer")
         message = order_message(place, now)
-        created = register_order(settings.sales_table, message, sale.per_user_limit)
+        created = register_order(
+            settings.sales_table, message, sale.per_user_limit, claim=sale.admitted_units is not None
+        )
     except FlashDealError as rejection:
+        if isinstance(rejection, SaleFullyClaimedError):
+            note_fully_claimed(place.sale_id, settings.sale_state_ttl_seconds)
         count_rejection(rejection.code)
         raise
     try:

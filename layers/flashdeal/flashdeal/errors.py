@@ -6,9 +6,13 @@ The HTTP layer maps them to status codes by class in ``flashdeal.http_errors``; 
 
 
 class FlashDealError(Exception):
-    """Root of every error FlashDeal raises on purpose."""
+    """Root of every error FlashDeal raises on purpose.
+
+    ``retry_after_s``: when set, the answer says when to come back (``Retry-After``).
+    """
 
     code = "internal_error"
+    retry_after_s: int | None = None
 
 
 class InvalidRequestError(FlashDealError):
@@ -49,6 +53,26 @@ class SoldOutError(FlashDealError):
 
 class PurchaseLimitReachedError(FlashDealError):
     code = "purchase_limit_reached"
+
+
+class SaleFullyClaimedError(FlashDealError):
+    """Every unit the sale admits is claimed by an order still settling or settled (backlog shedding).
+
+    Units come back if some of those orders fail, so the buyer may look again later.
+    """
+
+    code = "fully_claimed"
+    retry_after_s = 2
+
+
+class BuyerRateLimitedError(FlashDealError):
+    """This buyer sent more orders than the per-buyer request limit allows in the current minute."""
+
+    code = "buyer_rate_limited"
+
+    def __init__(self, message: str, *, retry_after_s: int) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
 
 
 class UnauthenticatedError(FlashDealError):

@@ -18,12 +18,14 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 )
 
 from flashdeal.errors import (
+    BuyerRateLimitedError,
     FlashDealError,
     InvalidEncodingError,
     InvalidRequestError,
     OrderNotAcceptedError,
     OrderNotFoundError,
     PurchaseLimitReachedError,
+    SaleFullyClaimedError,
     SaleNotActiveError,
     SaleNotFoundError,
     SoldOutError,
@@ -41,10 +43,12 @@ ERROR_STATUS: dict[type[FlashDealError], HTTPStatus] = {
     SaleNotActiveError: HTTPStatus.CONFLICT,
     SoldOutError: HTTPStatus.CONFLICT,
     PurchaseLimitReachedError: HTTPStatus.CONFLICT,
+    SaleFullyClaimedError: HTTPStatus.CONFLICT,
+    BuyerRateLimitedError: HTTPStatus.TOO_MANY_REQUESTS,
     OrderNotAcceptedError: HTTPStatus.SERVICE_UNAVAILABLE,
     StoreUnavailableError: HTTPStatus.SERVICE_UNAVAILABLE,
 }
-RETRY_AFTER_SECONDS = "1"
+RETRY_AFTER_SECONDS = 1
 
 
 def error_response(
@@ -82,7 +86,8 @@ def register_error_handlers(app: APIGatewayRestResolver) -> None:
     @app.exception_handler(FlashDealError)
     def handle_domain_error(exc: FlashDealError) -> Response:
         status = _status_of(exc)
-        retry = {"Retry-After": RETRY_AFTER_SECONDS} if status == HTTPStatus.SERVICE_UNAVAILABLE else None
+        retry_after = exc.retry_after_s or (RETRY_AFTER_SECONDS if status == HTTPStatus.SERVICE_UNAVAILABLE else None)
+        retry = {"Retry-After": str(retry_after)} if retry_after else None
         if status >= HTTPStatus.INTERNAL_SERVER_ERROR:
             logger.warning("request failed", error=exc.code, cause=repr(exc.__cause__))
         if isinstance(exc, InvalidRequestError):
@@ -148,7 +153,7 @@ def register_error_handlers(app: APIGatewayRestResolver) -> None:
             HTTPStatus.CONFLICT,
             "request_in_progress",
             "a request with this Idempotency-Key is still being processed",
-            {"Retry-After": RETRY_AFTER_SECONDS},
+            {"Retry-After": str(RETRY_AFTER_SECONDS)},
         )
 
     @app.exception_handler(IdempotencyPersistenceLayerError)

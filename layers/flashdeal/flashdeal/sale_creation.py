@@ -9,14 +9,18 @@ from flashdeal.adapters.postgres import transaction
 from flashdeal.adapters.sale_rows import insert_sale
 from flashdeal.adapters.sale_state import put_sale
 from flashdeal.observability import logger
-from flashdeal.sales import SaleCreated, SaleRequest, new_sale, view_sale
+from flashdeal.sales import Margin, SaleCreated, SaleRequest, new_sale, view_sale
 
 
 def create_sale(
-    request: SaleRequest, conn: psycopg.Connection, sales_table: str, now: datetime | None = None
+    request: SaleRequest,
+    conn: psycopg.Connection,
+    sales_table: str,
+    now: datetime | None = None,
+    default_margin: Margin = "off",
 ) -> SaleCreated:
     now = now or datetime.now(UTC)
-    sale = new_sale(request, uuid4(), now)
+    sale = new_sale(request, uuid4(), now, default_margin)
     with transaction(conn):
         insert_sale(conn, sale)
         # Inside the transaction: if DynamoDB refuses, Postgres rolls back and nothing half-exists.

@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Literal
 from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
@@ -10,6 +10,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationInfo
 from flashdeal.errors import InvalidRequestError, SaleNotActiveError, SoldOutError
 
 MAX_SHARDS = 1000
+Margin = Literal["off"] | int  # a backlog margin in percent of the inventory, or no shedding
 DEFAULT_SHARDS = 8
 
 
@@ -46,6 +47,9 @@ class SaleRequest(BaseModel):
     starts_at: AwareDatetime | None = None
     ends_at: AwareDatetime | None = None
     per_user_limit: Annotated[int, Field(ge=1, le=1000, strict=True)] = 1
+    # Backlog shedding for this sale: "off", or the percent admitted beyond the inventory; null: the
+    # deployment's BacklogMarginPercent
+    backlog_margin_percent: Literal["off"] | Annotated[int, Field(ge=0, le=1000, strict=True)] | None = None
 
     @field_validator("shards")
     @classmethod
@@ -85,6 +89,9 @@ class Sale(BaseModel):
     ends_at: AwareDatetime | None = None
     per_user_limit: int
     created_at: AwareDatetime
+    # Backlog shedding: orders are admitted while their units, settling or settled, stay within this;
+    # the inventory plus a margin. None: no shedding, every order is queued while the sale is open.
+    admitted_units: int | None = None
 
 
 class SaleRules(BaseModel):
@@ -122,8 +129,13 @@ class SaleCreated(BaseModel):
     sale: SaleView
 
 
-def new_sale(request: SaleRequest, sale_id: UUID, now: datetime) -> Sale:
-    """The sale to store. Without starts_at the sale starts now, so ends_at must be later than now."""
+def new_sale(request: SaleRequest, sale_id: UUID, now: datetime, default_margin: Margin = "off") -> Sale:
+    """The sale to store. Without starts_at the sale starts now, so ends_at must be later than now.
+
+    The sale admits orders for its inventory plus its backlog margin in percent (rounded up), the
+    request's or else ``default_margin``; "off" admits every order while the sale is open.
+    """
+    margin = default_margin if request.backlog_margin_percent is None else request.backlog_margin_percent
     if request.starts_at is None and request.ends_at is not None and request.ends_at <= now:
         raise InvalidRequestError("ends_at must be after starts_at, which defaults to now", field="body.ends_at")
     return Sale(
@@ -136,7 +148,13 @@ def new_sale(request: SaleRequest, sale_id: UUID, now: datetime) -> Sale:
         ends_at=request.ends_at,
         per_user_limit=request.per_user_limit,
         created_at=now,
+        admitted_units=None if margin == "off" else admitted(request.inventory, margin),
     )
+
+
+def admitted(inventory: int, margin_percent: int) -> int:
+    """The units a sale admits: its inventory plus ``margin_percent``, rounded up."""
+    return -(-inventory * (100 + margin_percent) // 100)
 
 
 def sale_status(sale: Sale, sold_out: bool, now: datetime | None = None) -> SaleStatus:

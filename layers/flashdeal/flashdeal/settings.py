@@ -1,6 +1,6 @@
 """One settings model per function, read from the environment and validated at cold start."""
 
-from typing import Literal, Self
+from typing import Annotated, Literal, Self
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -36,6 +36,8 @@ class OrderApiSettings(_FunctionSettings):
     idempotency_ttl_seconds: int = Field(default=3600, ge=60, validation_alias="IDEMPOTENCY_TTL_SECONDS")
     sale_state_ttl_seconds: float = Field(default=1.0, ge=0, validation_alias="SALE_STATE_TTL_SECONDS")
     pending_retry_after_seconds: int = Field(default=1, ge=1, validation_alias="PENDING_RETRY_AFTER_SECONDS")
+    # POSTs per buyer per clock minute, counted in DynamoDB so it holds across environments; 0: no limit
+    buyer_requests_per_minute: int = Field(default=60, ge=0, validation_alias="BUYER_REQUESTS_PER_MINUTE")
 
     @property
     def local_identity(self) -> bool:
@@ -46,6 +48,10 @@ class OrderApiSettings(_FunctionSettings):
 class SaleAdminSettings(DatabaseSettings):
     idempotency_table: str = Field(min_length=1, validation_alias="IDEMPOTENCY_TABLE")
     idempotency_ttl_seconds: int = Field(default=3600, ge=60, validation_alias="IDEMPOTENCY_TTL_SECONDS")
+    # a new sale's backlog margin unless its request names one: "off", or percent of the inventory (sales.py)
+    backlog_margin_percent: Literal["off"] | Annotated[int, Field(ge=0, le=1000)] = Field(
+        default=0, validation_alias="BACKLOG_MARGIN_PERCENT"
+    )
 
 
 class OrderWorkerSettings(DatabaseSettings):

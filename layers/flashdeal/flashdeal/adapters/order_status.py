@@ -7,7 +7,8 @@ from uuid import UUID
 from flashdeal.adapters.aws import AwsError, aws_client, error_code
 from flashdeal.adapters.dynamo_items import from_item, to_item
 from flashdeal.adapters.purchase_quota import counted_before, give_back, purchase_key
-from flashdeal.errors import OrderNotFoundError, PurchaseLimitReachedError, StoreUnavailableError
+from flashdeal.adapters.unit_claims import claim_units, release_units
+from flashdeal.errors import OrderNotFoundError, PurchaseLimitReachedError, SaleFullyClaimedError, StoreUnavailableError
 from flashdeal.orders import OrderMessage, OrderStatus, OrderView, Settlement
 
 RETENTION = timedelta(days=30)
@@ -21,8 +22,11 @@ def _expires_at(now: datetime) -> str:
     return str(int((now + RETENTION).timestamp()))
 
 
-def register_order(table: str, message: OrderMessage, per_user_limit: int, client: Any = None) -> bool:
-    """Counts the order against the buyer's limit, then writes it PENDING.
+def register_order(
+    table: str, message: OrderMessage, per_user_limit: int, claim: bool = False, client: Any = None
+) -> bool:
+    """Counts the order against the buyer's limit, claims its units (``claim``: the sale sheds its
+    backlog), then writes it PENDING.
 
     The buyer's counter item remembers which orders it counted, so the conditional update is
     idempotent: it returns False when this order was counted before (a retry after a crash between
@@ -54,6 +58,12 @@ def register_order(table: str, message: OrderMessage, per_user_limit: int, clien
         if not counted_before(dynamodb, table, message.sale_id, message.user_id, message.order_id):
             raise PurchaseLimitReachedError("this buyer has reached the sale's purchase limit") from exc
         created = False
+    if created and claim:
+        try:
+            claim_units(table, message.sale_id, message.quantity, dynamodb)
+        except SaleFullyClaimedError:
+            give_back(table, message.sale_id, message.user_id, message.order_id, message.quantity, dynamodb)
+            raise
     order = {
         **message.model_dump(mode="json", exclude={"accepted_at", "idempotency_key"}),
         "status": OrderStatus.PENDING.value,
@@ -78,6 +88,7 @@ def unregister_order(table: str, message: OrderMessage, client: Any = None) -> N
         dynamodb.delete_item(TableName=table, Key=order_key(message.order_id))
     except AwsError as exc:
         raise StoreUnavailableError("could not withdraw the order") from exc
+    release_units(table, message.sale_id, message.quantity, dynamodb)
     give_back(table, message.sale_id, message.user_id, message.order_id, message.quantity, dynamodb)
 
 

@@ -14,7 +14,9 @@ def sale_key(sale_id: UUID | str) -> dict[str, Any]:
 
 
 def put_sale(table: str, sale: Sale, client: Any = None) -> None:
-    item = to_item({**sale.model_dump(mode="json"), "sold": 0, "sold_out": False}) | sale_key(sale.sale_id)
+    """The sale's state; with backlog shedding, ``unclaimed`` starts at the units it admits (unit_claims.py)."""
+    state = {**sale.model_dump(mode="json"), "sold": 0, "sold_out": False, "unclaimed": sale.admitted_units}
+    item = to_item(state) | sale_key(sale.sale_id)
     try:
         (client or aws_client("dynamodb")).put_item(TableName=table, Item=item)
     except AwsError as exc:
@@ -30,6 +32,7 @@ def get_sale_state(table: str, sale_id: UUID, client: Any = None) -> tuple[Sale,
     if "Item" not in answer:
         raise SaleNotFoundError(f"sale {sale_id} does not exist")
     data = from_item(answer["Item"])
+    data.pop("unclaimed", None)
     return Sale.model_validate(data), int(data.get("sold", 0)), bool(data.get("sold_out", False))
 
 

@@ -6,9 +6,11 @@ from uuid import UUID
 
 from aws_lambda_powertools.metrics import MetricUnit
 
+from flashdeal.adapters.aws import aws_client
 from flashdeal.adapters.order_status import record_settlement
-from flashdeal.adapters.purchase_quota import give_back
+from flashdeal.adapters.purchase_quota import counted_before, give_back
 from flashdeal.adapters.sale_state import add_sold, mark_sold_out
+from flashdeal.adapters.unit_claims import release_units
 from flashdeal.errors import FlashDealError, StoreUnavailableError
 from flashdeal.observability import count_rejection, logger, metrics
 from flashdeal.orders import OrderStatus, Settlement
@@ -29,9 +31,8 @@ def publish_outcome(outcome: Settlement | FlashDealError, sales_table: str) -> P
         raise outcome
     first_time = record_settlement(sales_table, outcome)
     if outcome.status is OrderStatus.REJECTED:
-        # On every delivery, not only the first: a crash between the two writes must not keep the units.
-        # give_back is idempotent per order, so the buyer gets them back exactly once.
-        give_back(sales_table, outcome.sale_id, outcome.user_id, outcome.order_id, outcome.quantity)
+        # On every delivery, not only the first: a crash between the writes must not keep the units.
+        give_units_back(sales_table, outcome)
     if outcome.sold_out:
         mark_sold_out(sales_table, outcome.sale_id)
         metrics.add_metric(name="SoldOut", unit=MetricUnit.Count, value=1)
@@ -41,6 +42,18 @@ def publish_outcome(outcome: Settlement | FlashDealError, sales_table: str) -> P
         count_rejection(outcome.reason)
     logger.debug("order settled", order_id=str(outcome.order_id), status=outcome.status, replayed=outcome.replayed)
     return Published(outcome, first_time)
+
+
+def give_units_back(sales_table: str, rejected: Settlement) -> None:
+    """A rejected order's units, back to its buyer exactly once and to the sale's unclaimed counter.
+
+    The sale's units go first, while the buyer's counter still lists the order: should the second write
+    fail, the next delivery releases them again. Errs towards admitting one order too many (which the
+    stock then rejects), never towards stranding a unit.
+    """
+    if counted_before(aws_client("dynamodb"), sales_table, rejected.sale_id, rejected.user_id, rejected.order_id):
+        release_units(sales_table, rejected.sale_id, rejected.quantity)
+        give_back(sales_table, rejected.sale_id, rejected.user_id, rejected.order_id, rejected.quantity)
 
 
 def unpublished(outcome: Settlement | FlashDealError) -> Published:
