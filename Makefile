@@ -81,6 +81,15 @@ bench-quick: $(BIN)/.installed ## the lab's reduced matrix in under a minute; la
 bench-front: $(BIN)/.installed $(DYNALITE) ## the API tier: sequential accept p50, a 48-client burst by status, AWS calls per order; RESULT line last
 	$(BIN)/python -m flashlab.front_bench $(ARGS)
 
+lab-admission: $(BIN)/.installed $(DYNALITE) ## phase 3 lab: a 10x-overload burst, backlog shedding off then on; rewrites docs/lab/phase-3-admission-control.md
+	$(BIN)/python -m flashlab.admission_lab overload $(ARGS)
+
+lab-async: $(BIN)/.installed $(DYNALITE) ## phase 4 lab: the same burst with Postgres as it is, then slowed per order; rewrites docs/lab/phase-4-async.md
+	$(BIN)/python -m flashlab.admission_lab async $(ARGS)
+
+lab-hardening: $(BIN)/.installed $(DYNALITE) ## phase 7 lab: buyers and bots, with and without per-buyer limits and WAF; rewrites docs/lab/phase-7-hardening.md
+	$(BIN)/python -m flashlab.admission_lab abuse $(ARGS)
+
 reconcile: $(BIN)/.installed ## settle stale PENDING orders and check the stock now (make local running, or ARGS="--function-name ...")
 	$(BIN)/python -m flashlab.ops reconcile $(ARGS)
 

@@ -48,10 +48,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
-def create_sale(url: str, token: str, inventory: int, shards: int) -> dict[str, Any]:
+def create_sale(url: str, token: str, inventory: int, shards: int, **rules: Any) -> dict[str, Any]:
+    """``POST /sales``; ``rules``: further fields of the body (per_user_limit, backlog_margin_percent, ...)."""
     answer = httpx.post(
         f"{url}/sales",
-        json={"name": "demo flash sale", "inventory": inventory, "shards": shards},
+        json={"name": "demo flash sale", "inventory": inventory, "shards": shards, **rules},
         headers={"Authorization": f"Bearer {token}", "Idempotency-Key": f"demo-{uuid.uuid4()}"},
         timeout=30,
     )

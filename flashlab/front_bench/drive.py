@@ -18,12 +18,14 @@ class Answer:
     error: str | None  # the body's "error" field
 
 
-async def place(client: httpx.AsyncClient, sale_id: str, buyer: str, began: float) -> Answer:
+async def place(
+    client: httpx.AsyncClient, sale_id: str, buyer: str, began: float, headers: dict[str, str] | None = None
+) -> Answer:
     started = time.perf_counter()
     response = await client.post(
         f"/sales/{sale_id}/orders",
         json={"quantity": 1},
-        headers={"Idempotency-Key": f"bench-{uuid.uuid4()}", "X-User-Id": buyer},
+        headers={"Idempotency-Key": f"bench-{uuid.uuid4()}", "X-User-Id": buyer, **(headers or {})},
     )
     latency_ms = (time.perf_counter() - started) * 1000
     body = response.json() if response.headers.get("content-type", "").startswith("application/json") else {}
