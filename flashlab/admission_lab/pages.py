@@ -73,7 +73,7 @@ connections are sampled every 250 ms; Postgres is asked afterwards how every ord
 - **Shedding off:** {off.settled.get("REJECTED sold_out", 0):,} orders were queued and then rejected by
   the worker: accepted with a `202`, settled `REJECTED sold_out`.
 - **Shedding on:** {on.settled.get("REJECTED sold_out", 0):,} rejected by the worker; buyers beyond the
-  units heard `409 fully_claimed` at once instead. {on.settled.get('CONFIRMED', 0):,} of the
+  units heard `409 fully_claimed` at once instead. {on.settled.get("CONFIRMED", 0):,} of the
   {sum(a.status == 202 for a in on.buyers):,} accepted orders were confirmed.
 - Postgres connections stay at or below the worker's `MaximumConcurrency` (8) plus the one the sale-admin
   function keeps, in both runs: the queue, not Postgres, takes the burst.
