@@ -202,7 +202,7 @@ client sends `Authorization: Bearer <its name>`, so the WAF can tell them apart 
 - "order API invocations" counts Lambda invocations: the WAF's refusals never reach one.
 - "AWS calls per request" is what one request costs the order API on average, honest and abusive together.
 - Bots' `409 purchase_limit_reached` answers are the purchase limit doing its job late and at full price
-  (four AWS calls each); the two limits here answer earlier and cheaper.
+  (four or five AWS calls each); the two limits here answer earlier and cheaper.
 
 On two shared cores the bots and the buyers compete for the same CPU as the emulated AWS, so the effect
 on honest latency is larger here than in AWS, where the bots' load would land on other machines; compare
