@@ -6,28 +6,24 @@ many environments a buyer's requests land on.
 
 from typing import Any
 
-from flashdeal.adapters.aws import AwsError, aws_client, error_code
-from flashdeal.errors import StoreUnavailableError
+from flashdeal.adapters.aws import aws_client, conditional_write
 
 WINDOW_S = 60
 
 
 def count_request(table: str, user_id: str, window: int, limit: int, client: Any = None) -> bool:
     """Counts one request in ``window`` (epoch seconds // 60); False once ``limit`` were counted there."""
-    try:
-        (client or aws_client("dynamodb")).update_item(
-            TableName=table,
-            Key={"pk": {"S": f"REQUESTS#{user_id}#{window}"}},
-            UpdateExpression="ADD requests :one SET expires_at = :expires",
-            ConditionExpression="attribute_not_exists(requests) OR requests < :limit",
-            ExpressionAttributeValues={
-                ":one": {"N": "1"},
-                ":limit": {"N": str(limit)},
-                ":expires": {"N": str((window + 2) * WINDOW_S)},
-            },
-        )
-    except AwsError as exc:
-        if error_code(exc) == "ConditionalCheckFailedException":
-            return False
-        raise StoreUnavailableError("could not count the buyer's request") from exc
-    return True
+    answer = conditional_write(
+        (client or aws_client("dynamodb")).update_item,
+        "could not count the buyer's request",
+        TableName=table,
+        Key={"pk": {"S": f"REQUESTS#{user_id}#{window}"}},
+        UpdateExpression="ADD requests :one SET expires_at = :expires",
+        ConditionExpression="attribute_not_exists(requests) OR requests < :limit",
+        ExpressionAttributeValues={
+            ":one": {"N": "1"},
+            ":limit": {"N": str(limit)},
+            ":expires": {"N": str((window + 2) * WINDOW_S)},
+        },
+    )
+    return answer is not None

@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from flashdeal.adapters.aws import AwsError, aws_client, error_code
+from flashdeal.adapters.aws import AwsError, aws_client, conditional_write
 from flashdeal.adapters.dynamo_items import from_item, to_item
 from flashdeal.adapters.purchase_quota import counted_before, give_back, purchase_key
 from flashdeal.adapters.unit_claims import claim_units, release_units
@@ -36,28 +36,25 @@ def register_order(
     dynamodb = client or aws_client("dynamodb")
     expires = {"N": _expires_at(message.accepted_at)}
     order_set = {"SS": [str(message.order_id)]}
-    try:
-        dynamodb.update_item(
-            TableName=table,
-            Key=purchase_key(message.sale_id, message.user_id),
-            UpdateExpression="ADD requested :q, order_ids :order SET expires_at = :e",
-            ConditionExpression="(attribute_not_exists(requested) OR requested <= :most)"
-            " AND NOT contains(order_ids, :order_id)",
-            ExpressionAttributeValues={
-                ":q": {"N": str(message.quantity)},
-                ":order": order_set,
-                ":order_id": {"S": str(message.order_id)},
-                ":most": {"N": str(per_user_limit - message.quantity)},
-                ":e": expires,
-            },
-        )
-        created = True
-    except AwsError as exc:
-        if error_code(exc) != "ConditionalCheckFailedException":
-            raise StoreUnavailableError("could not register the order") from exc
-        if not counted_before(dynamodb, table, message.sale_id, message.user_id, message.order_id):
-            raise PurchaseLimitReachedError("this buyer has reached the sale's purchase limit") from exc
-        created = False
+    counted = conditional_write(
+        dynamodb.update_item,
+        "could not register the order",
+        TableName=table,
+        Key=purchase_key(message.sale_id, message.user_id),
+        UpdateExpression="ADD requested :q, order_ids :order SET expires_at = :e",
+        ConditionExpression="(attribute_not_exists(requested) OR requested <= :most)"
+        " AND NOT contains(order_ids, :order_id)",
+        ExpressionAttributeValues={
+            ":q": {"N": str(message.quantity)},
+            ":order": order_set,
+            ":order_id": {"S": str(message.order_id)},
+            ":most": {"N": str(per_user_limit - message.quantity)},
+            ":e": expires,
+        },
+    )
+    created = counted is not None
+    if not created and not counted_before(dynamodb, table, message.sale_id, message.user_id, message.order_id):
+        raise PurchaseLimitReachedError("this buyer has reached the sale's purchase limit")
     if created and claim:
         try:
             claim_units(table, message.sale_id, message.quantity, dynamodb)
@@ -69,15 +66,13 @@ def register_order(
         "status": OrderStatus.PENDING.value,
         "updated_at": message.accepted_at.isoformat(),
     }
-    try:
-        dynamodb.put_item(
-            TableName=table,
-            Item=to_item(order) | order_key(message.order_id) | {"expires_at": expires},
-            ConditionExpression="attribute_not_exists(pk)",
-        )
-    except AwsError as exc:
-        if error_code(exc) != "ConditionalCheckFailedException":  # exists: a retry, keep it
-            raise StoreUnavailableError("could not register the order") from exc
+    conditional_write(  # the condition fails when a retry finds the order written: keep it
+        dynamodb.put_item,
+        "could not register the order",
+        TableName=table,
+        Item=to_item(order) | order_key(message.order_id) | {"expires_at": expires},
+        ConditionExpression="attribute_not_exists(pk)",
+    )
     return created
 
 
@@ -131,22 +126,21 @@ def record_settlement(table: str, settlement: Settlement, client: Any = None) ->
     reason = ", #reason = :reason" if settlement.reason else " REMOVE #reason"
     if settlement.reason:
         values[":reason"] = {"S": settlement.reason}
-    try:
-        answer = (client or aws_client("dynamodb")).update_item(
-            TableName=table,
-            Key=order_key(settlement.order_id),
-            UpdateExpression=(
-                "SET #status = :status, order_id = :order, sale_id = :sale, user_id = :user,"
-                f" quantity = :qty, updated_at = :at, expires_at = :exp{reason}"
-            ),
-            ConditionExpression="attribute_not_exists(#status) OR #status IN (:pending, :status)",
-            ExpressionAttributeNames={"#status": "status", "#reason": "reason"},
-            ExpressionAttributeValues=values,
-            ReturnValues="ALL_OLD",
-        )
-    except AwsError as exc:
-        if error_code(exc) == "ConditionalCheckFailedException":
-            return False
-        raise StoreUnavailableError("could not record the settlement") from exc
+    answer = conditional_write(
+        (client or aws_client("dynamodb")).update_item,
+        "could not record the settlement",
+        TableName=table,
+        Key=order_key(settlement.order_id),
+        UpdateExpression=(
+            "SET #status = :status, order_id = :order, sale_id = :sale, user_id = :user,"
+            f" quantity = :qty, updated_at = :at, expires_at = :exp{reason}"
+        ),
+        ConditionExpression="attribute_not_exists(#status) OR #status IN (:pending, :status)",
+        ExpressionAttributeNames={"#status": "status", "#reason": "reason"},
+        ExpressionAttributeValues=values,
+        ReturnValues="ALL_OLD",
+    )
+    if answer is None:
+        return False
     old_status = answer.get("Attributes", {}).get("status", {}).get("S")
     return old_status != settlement.status.value

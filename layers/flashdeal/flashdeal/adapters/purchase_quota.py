@@ -7,7 +7,7 @@ idempotent: an order is counted at most once and given back at most once, howeve
 from typing import Any
 from uuid import UUID
 
-from flashdeal.adapters.aws import AwsError, aws_client, error_code
+from flashdeal.adapters.aws import AwsError, aws_client, conditional_write
 from flashdeal.errors import StoreUnavailableError
 
 
@@ -24,21 +24,19 @@ def counted_before(dynamodb: Any, table: str, sale_id: UUID, user_id: str, order
 
 
 def give_back(table: str, sale_id: UUID, user_id: str, order_id: UUID, quantity: int, client: Any = None) -> bool:
-    """Returns an order's units to its buyer's counter. True only for the call that gave them back."""
-    try:
-        (client or aws_client("dynamodb")).update_item(
-            TableName=table,
-            Key=purchase_key(sale_id, user_id),
-            UpdateExpression="ADD requested :minus DELETE order_ids :order",
-            ConditionExpression="contains(order_ids, :order_id)",
-            ExpressionAttributeValues={
-                ":minus": {"N": str(-quantity)},
-                ":order": {"SS": [str(order_id)]},
-                ":order_id": {"S": str(order_id)},
-            },
-        )
-    except AwsError as exc:
-        if error_code(exc) == "ConditionalCheckFailedException":
-            return False  # given back before, or never counted
-        raise StoreUnavailableError("could not give the buyer's units back") from exc
-    return True
+    """Returns an order's units to its buyer's counter. True only for the call that gave them back
+    (False: given back before, or never counted)."""
+    answer = conditional_write(
+        (client or aws_client("dynamodb")).update_item,
+        "could not give the buyer's units back",
+        TableName=table,
+        Key=purchase_key(sale_id, user_id),
+        UpdateExpression="ADD requested :minus DELETE order_ids :order",
+        ConditionExpression="contains(order_ids, :order_id)",
+        ExpressionAttributeValues={
+            ":minus": {"N": str(-quantity)},
+            ":order": {"SS": [str(order_id)]},
+            ":order_id": {"S": str(order_id)},
+        },
+    )
+    return answer is not None

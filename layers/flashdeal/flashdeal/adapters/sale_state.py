@@ -32,7 +32,6 @@ def get_sale_state(table: str, sale_id: UUID, client: Any = None) -> tuple[Sale,
     if "Item" not in answer:
         raise SaleNotFoundError(f"sale {sale_id} does not exist")
     data = from_item(answer["Item"])
-    data.pop("unclaimed", None)
     return Sale.model_validate(data), int(data.get("sold", 0)), bool(data.get("sold_out", False))
 
 

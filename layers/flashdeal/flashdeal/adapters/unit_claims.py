@@ -12,37 +12,37 @@ item, more than the default POST throttle lets through per sale. Beyond that it 
 from typing import Any
 from uuid import UUID
 
-from flashdeal.adapters.aws import AwsError, aws_client, error_code
+from flashdeal.adapters.aws import aws_client, conditional_write
 from flashdeal.adapters.sale_state import sale_key
-from flashdeal.errors import SaleFullyClaimedError, StoreUnavailableError
+from flashdeal.errors import SaleFullyClaimedError
 
 
 def claim_units(table: str, sale_id: UUID, quantity: int, client: Any = None) -> None:
     """Takes ``quantity`` unclaimed units, or raises SaleFullyClaimedError if fewer are left."""
-    try:
-        _add_unclaimed(table, sale_id, -quantity, "unclaimed >= :wanted", {":wanted": {"N": str(quantity)}}, client)
-    except AwsError as exc:
-        if error_code(exc) == "ConditionalCheckFailedException":
-            raise SaleFullyClaimedError(
-                "every unit of this sale is claimed by orders still settling; units come back if some fail"
-            ) from exc
-        raise StoreUnavailableError("could not claim the units") from exc
+    wanted = {":wanted": {"N": str(quantity)}}
+    if _add_unclaimed(table, sale_id, -quantity, "unclaimed >= :wanted", wanted, "could not claim the units", client):
+        return
+    raise SaleFullyClaimedError(
+        "every unit of this sale is claimed by orders still settling; units come back if some fail"
+    )
 
 
 def release_units(table: str, sale_id: UUID, quantity: int, client: Any = None) -> None:
     """Gives ``quantity`` units back to the sale's unclaimed counter; nothing for a sale without one."""
-    try:
-        _add_unclaimed(table, sale_id, quantity, "attribute_exists(unclaimed)", {}, client)
-    except AwsError as exc:
-        if error_code(exc) != "ConditionalCheckFailedException":
-            raise StoreUnavailableError("could not release the units") from exc
+    _add_unclaimed(table, sale_id, quantity, "attribute_exists(unclaimed)", {}, "could not release the units", client)
 
 
-def _add_unclaimed(table: str, sale_id: UUID, units: int, condition: str, values: dict[str, Any], client: Any) -> None:
-    (client or aws_client("dynamodb")).update_item(
+def _add_unclaimed(
+    table: str, sale_id: UUID, units: int, condition: str, values: dict[str, Any], failure: str, client: Any
+) -> bool:
+    """True if the counter moved by ``units``; False if ``condition`` did not hold."""
+    answer = conditional_write(
+        (client or aws_client("dynamodb")).update_item,
+        failure,
         TableName=table,
         Key=sale_key(sale_id),
         UpdateExpression="ADD unclaimed :units",
         ConditionExpression=condition,
         ExpressionAttributeValues={":units": {"N": str(units)}} | values,
     )
+    return answer is not None
