@@ -1,7 +1,6 @@
 """One lab run: a closed loop of buyers (and, for abuse, bots) against one sale, watched until settled."""
 
 import asyncio
-import itertools
 import time
 from contextlib import nullcontext
 from dataclasses import dataclass, field
@@ -11,7 +10,7 @@ import httpx
 
 from flashlab.admission_lab.observe import Sample, Sampler, SlowPostgres, settled, wait_drained
 from flashlab.demo import create_sale
-from flashlab.front_bench.drive import Answer, local_stats, place
+from flashlab.front_bench.drive import Answer, closed_loop, local_stats, place
 from flashlab.stack_process import RunningStack
 
 API = "OrderApiFunction"
@@ -46,30 +45,31 @@ def _function(stats: dict[str, Any] | None) -> tuple[int, int]:
 
 
 async def _loop(url: str, sale: str, load: Load) -> tuple[list[Answer], list[Answer]]:
-    """Honest buyers (one order each) and bots (orders back to back, fresh keys each time) until the last
-    honest buyer is answered."""
-    buyers, clients, bots, bot_clients = load.buyers, load.clients, load.bots, load.bot_clients
-    numbers, done = itertools.count(), asyncio.Event()
-    honest: list[Answer] = []
+    """Honest buyers (one order each, ``closed_loop``) and, beside them, bots sending orders back to back
+    with fresh keys until the last honest buyer is answered."""
+    done = asyncio.Event()
     abuse: list[Answer] = []
-    limits = httpx.Limits(max_connections=clients + bot_clients, max_keepalive_connections=clients + bot_clients)
-    async with httpx.AsyncClient(base_url=url, timeout=60, limits=limits) as client:
-        began = time.perf_counter()
 
-        async def buyer() -> None:
-            while (n := next(numbers)) < buyers:
-                name = f"buyer-{n:05d}"
-                honest.append(await place(client, sale, name, began, {"Authorization": f"Bearer {name}"}))
+    async def buyers() -> list[Answer]:
+        try:
+            return await closed_loop(url, sale, load.buyers, load.clients, prefix="buyer", bearer=True)
+        finally:
+            done.set()
 
-        async def bot(k: int) -> None:
-            name = f"bot-{k % bots}"
-            while not done.is_set():
-                abuse.append(await place(client, sale, name, began, {"Authorization": f"Bearer {name}"}))
+    async def bots() -> None:
+        if not load.bot_clients:
+            return
+        limits = httpx.Limits(max_connections=load.bot_clients, max_keepalive_connections=load.bot_clients)
+        async with httpx.AsyncClient(base_url=url, timeout=60, limits=limits) as client:
+            began = time.perf_counter()
 
-        bot_tasks = [asyncio.create_task(bot(k)) for k in range(bot_clients)]
-        await asyncio.gather(*(buyer() for _ in range(clients)))
-        done.set()
-        await asyncio.gather(*bot_tasks)
+            async def bot(name: str) -> None:
+                while not done.is_set():
+                    abuse.append(await place(client, sale, name, began, {"Authorization": f"Bearer {name}"}))
+
+            await asyncio.gather(*(bot(f"bot-{k % load.bots}") for k in range(load.bot_clients)))
+
+    honest, _ = await asyncio.gather(buyers(), bots())
     return honest, abuse
 
 

@@ -38,8 +38,13 @@ async def one_at_a_time(url: str, sale_id: str, count: int, prefix: str) -> list
         return [await place(client, sale_id, f"{prefix}-{n:05d}", began) for n in range(count)]
 
 
-async def closed_loop(url: str, sale_id: str, buyers: int, clients: int) -> list[Answer]:
-    """``clients`` connections, each sending its next buyer's order as soon as the last one is answered."""
+async def closed_loop(
+    url: str, sale_id: str, buyers: int, clients: int, prefix: str = "burst", bearer: bool = False
+) -> list[Answer]:
+    """``clients`` connections, each sending its next buyer's order as soon as the last one is answered.
+
+    ``bearer``: each buyer also sends ``Authorization: Bearer <buyer>``, so a WAF can count buyers apart.
+    """
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     numbers = itertools.count()
     answers: list[Answer] = []
@@ -48,7 +53,9 @@ async def closed_loop(url: str, sale_id: str, buyers: int, clients: int) -> list
 
         async def run_client() -> None:
             while (n := next(numbers)) < buyers:
-                answers.append(await place(client, sale_id, f"burst-{n:05d}", began))
+                buyer = f"{prefix}-{n:05d}"
+                headers = {"Authorization": f"Bearer {buyer}"} if bearer else None
+                answers.append(await place(client, sale_id, buyer, began, headers))
 
         await asyncio.gather(*(run_client() for _ in range(clients)))
     return answers
