@@ -8,6 +8,7 @@ A port that is taken stops it with a message naming the option that moves it; it
 import argparse
 import contextlib
 import os
+import signal
 import sys
 import threading
 import time
@@ -152,7 +153,10 @@ def main(argv: list[str] | None = None) -> int:
             reporter.start()
 
         server.startup = startup  # type: ignore[method-assign]
-        with contextlib.suppress(KeyboardInterrupt):  # uvicorn re-raises Ctrl-C once it has shut down
+        # uvicorn re-raises the signal that stopped it once it has shut down; as the default SIGTERM
+        # action that would end the process before `finally` stops moto, dynalite and Postgres.
+        signal.signal(signal.SIGTERM, _interrupted)
+        with contextlib.suppress(KeyboardInterrupt):
             server.run()
     finally:
         stop.set()
@@ -160,6 +164,10 @@ def main(argv: list[str] | None = None) -> int:
         stack.stop()
         print("stopped", flush=True)
     return 0
+
+
+def _interrupted(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 if __name__ == "__main__":
