@@ -17,7 +17,7 @@ from pathlib import Path
 
 from flashlab import REPO_ROOT
 from flashlab.demo import create_sale
-from flashlab.front_bench import drive
+from flashlab.front_bench import cpu_budget, drive
 from flashlab.front_bench.report import FrontResult, plot, result_line, table
 from flashlab.stack_process import api_under_test
 
@@ -52,13 +52,17 @@ def measure(url: str, token: str, args: argparse.Namespace) -> FrontResult:
     large = create_sale(url, token, args.inventory * 100 + args.sequential, 8)["sale_id"]
     asyncio.run(drive.one_at_a_time(url, large, 10, "warm"))  # cold starts are not what this measures
     before = drive.local_stats(url)
-    sequential = asyncio.run(drive.one_at_a_time(url, large, args.sequential, "one"))
+    sequential, cpu_sequential = cpu_budget.spent(
+        url, lambda: asyncio.run(drive.one_at_a_time(url, large, args.sequential, "one"))
+    )
     accepts = sum(a.status == 202 for a in sequential)
     calls_per_accept = per_order(drive.calls_between(before, drive.local_stats(url), API), accepts)
     print(f"  sequential: {accepts}/{args.sequential} accepted", flush=True)
 
     sale = create_sale(url, token, args.inventory, 8)["sale_id"]
-    burst = asyncio.run(drive.closed_loop(url, sale, args.buyers, args.clients))
+    burst, cpu_burst = cpu_budget.spent(
+        url, lambda: asyncio.run(drive.closed_loop(url, sale, args.buyers, args.clients))
+    )
     print(f"  burst: {sum(a.status == 202 for a in burst):,} of {len(burst):,} accepted", flush=True)
 
     calls_per_rejection: dict[str, float] = {}
@@ -67,7 +71,7 @@ def measure(url: str, token: str, args: argparse.Namespace) -> FrontResult:
         late = asyncio.run(drive.one_at_a_time(url, sale, 50, "late"))
         calls = drive.calls_between(before, drive.local_stats(url), API)
         calls_per_rejection = per_order(calls, sum(a.status == 409 for a in late))
-    return FrontResult(sequential, burst, calls_per_accept, calls_per_rejection)
+    return FrontResult(sequential, burst, calls_per_accept, calls_per_rejection, cpu_sequential, cpu_burst)
 
 
 def main(argv: list[str] | None = None) -> int:

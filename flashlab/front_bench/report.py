@@ -4,6 +4,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from flashlab.front_bench import cpu_budget
+from flashlab.front_bench.cpu_budget import CpuSpent
 from flashlab.front_bench.drive import Answer
 from flashlab.percentiles import percentile
 from flashlab.plotting import saved_figure
@@ -18,6 +20,8 @@ class FrontResult:
     burst: list[Answer]
     calls_per_accept: dict[str, float] = field(default_factory=dict)
     calls_per_rejection: dict[str, float] = field(default_factory=dict)
+    cpu_sequential: CpuSpent | None = None
+    cpu_burst: CpuSpent | None = None
 
     def numbers(self) -> dict[str, float]:
         accepted = [a for a in self.burst if a.status == 202]
@@ -68,6 +72,12 @@ def table(result: FrontResult, clients: int) -> str:
         f"| 5xx answers | {numbers['answers_5xx']:.0f} | 0 |",
         f"| AWS calls per accepted order | {_calls(result.calls_per_accept)} | |",
         f"| AWS calls per rejected order (sold out) | {_calls(result.calls_per_rejection)} | |",
+        *cpu_budget.rows(
+            result.cpu_sequential,
+            sum(a.status == 202 for a in result.sequential),
+            result.cpu_burst,
+            len(result.burst),
+        ),
     ]
     return "\n".join(lines)
 

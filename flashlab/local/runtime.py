@@ -215,6 +215,10 @@ class FunctionRuntime:
             raise FunctionFailedError(f"{payload['errorType']}: {payload['errorMessage']}")
         return payload
 
+    def environment_pids(self) -> list[int]:
+        with self._lock:
+            return [env.process.pid for env in self._all if env.process.pid]
+
     def close(self) -> None:
         with self._lock:
             environments, self._all, self._idle = self._all, [], []

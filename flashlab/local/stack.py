@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from flashlab.chaos.faults import BUDGET_ENV
+from flashlab.local import cpu_use
 from flashlab.local.gateway import Gateway
 from flashlab.local.runtime import FunctionRuntime, environment_context
 from flashlab.local.scheduler import Schedule
@@ -72,7 +73,7 @@ class EmbeddedStack:
         self.servers.append(main)
         aws_env = {**LOCAL_AWS_ENV, "AWS_ENDPOINT_URL": main.url}
         if self.options.split_sqs:  # SQS on its own server: moto's SQS gets slow with depth, DynamoDB should not wait
-            self.servers.append(moto_server(0))
+            self.servers.append(moto_server(0, name="moto (sqs)"))
             aws_env["AWS_ENDPOINT_URL_SQS"] = self.servers[-1].url
         if self.options.dynamodb == "dynalite":  # 3x moto's calls/s on the accept path (docs/decision_log.md)
             self.servers.append(dynalite_server())
@@ -162,7 +163,18 @@ class EmbeddedStack:
             },
             "gateway": vars(self.gateway.stats) if self.gateway else {},
             "schedules": {s.runtime.spec.name: {"every_s": s.every_s, "runs": s.runs} for s in self.schedules},
+            "cpu_s": self.cpu_seconds(),
         }
+
+    def cpu_seconds(self) -> dict[str, float]:
+        """CPU seconds used so far by each part: the gateway (with the SQS pollers), each function, each server."""
+        postgres = cpu_use.postmaster_pid(self.options.data_dir)
+        return (
+            {"gateway": cpu_use.seconds([os.getpid()])}
+            | {name: cpu_use.seconds(rt.environment_pids()) for name, rt in self.runtimes.items()}
+            | {server.name: cpu_use.seconds([server.process.pid]) for server in self.servers}
+            | {"postgres": cpu_use.seconds([postgres] if postgres else [], children=True)}
+        )
 
     def stop(self) -> None:
         stoppers = [threading.Thread(target=source.stop) for source in self.sources]
