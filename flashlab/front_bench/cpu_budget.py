@@ -66,7 +66,8 @@ def rows(per_accept: CpuSpent | None, accepts: int, burst: CpuSpent | None, answ
     detail = ", ".join(f"{part} {ms:.1f}" for part, ms in per_order.items() if ms >= 0.05)
     lines = [
         f"| CPU per accepted order (sequential, settle included) | {total:.1f} ms ({detail}) | |",
-        f"| ceiling that implies on {n} cores | {n * 1000 / total:.0f} accepted orders/s | |",
+        f"| ceiling at that cost on {n} cores (a burst batches: its settle share is lower) "
+        f"| {n * 1000 / total:.0f} accepted orders/s | |",
     ]
     if burst is not None and answers:
         lines.append(
