@@ -1,6 +1,7 @@
 """The worker handler in-process: SQS-shaped batches against the real Postgres and moto's DynamoDB."""
 
 import json
+import time
 from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
@@ -10,7 +11,9 @@ import pytest
 from flashdeal.errors import InventoryContentionError, StoreUnavailableError
 from flashdeal.orders import OrderMessage, OrderStatus, OrderView
 from flashdeal.sales import SaleView
+from flashdeal.settlement import processor as processor_module
 from flashdeal.settlement.batch import settle_batch
+from flashlab.local import emf
 from tests.factories import an_order
 
 
@@ -207,3 +210,32 @@ def test_a_lock_held_past_the_timeout_fails_the_record_as_contention_and_a_retry
         # AND the redelivery, once the lock is gone, settles it
         assert settle_batch({"m0": msg.model_dump_json()}, worker_conn)["m0"].status is OrderStatus.CONFIRMED
     assert stock(conn, sale["sale_id"]) == [1]
+
+
+def test_the_worker_reports_settle_lag_batch_size_and_postgres_time(stack, conn, make_sale, capsys):
+    sale = make_sale(inventory=5, shards=1)
+    messages = [an_order(sale["sale_id"]) for _ in range(3)]
+    time.sleep(0.3)  # queued for a while: the lag runs from acceptance to the published status
+    capsys.readouterr()
+    assert deliver(stack, *messages) == set()
+    found = emf.named(capsys.readouterr().out)
+    lags = [v for datum in found["SettleLag"] for v in datum.values]
+    assert len(lags) == 3
+    assert all(300 <= lag < 60_000 for lag in lags)
+    assert found["SettleLag"][0].unit == "Milliseconds"
+    assert [v for datum in found["SettleBatchSize"] for v in datum.values] == [3.0]
+    assert found["SettlePostgresTime"][0].values[0] > 0
+    assert sum(v for datum in found["OrdersConfirmed"] for v in datum.values) == 3
+    # AND a redelivery settles nothing new, so it adds no lag (the buyer saw the status long ago)
+    assert deliver(stack, messages[0]) == set()
+    assert "SettleLag" not in emf.named(capsys.readouterr().out)
+
+
+def test_a_record_that_must_be_retried_is_counted_by_reason(stack, make_sale, monkeypatch, capsys):
+    sale = make_sale(inventory=5, shards=1)
+    contention = InventoryContentionError("waited too long for a lock on the inventory")
+    monkeypatch.setattr(processor_module, "settle_batch", lambda bodies, conn: dict.fromkeys(bodies, contention))
+    capsys.readouterr()
+    assert deliver(stack, an_order(sale["sale_id"])) == {0}
+    failures = emf.named(capsys.readouterr().out)["SettleFailures"]
+    assert [dict(d.dimensions)["reason"] for d in failures] == ["inventory_contention"]

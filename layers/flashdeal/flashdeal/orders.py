@@ -80,6 +80,7 @@ class Settlement(BaseModel):
     replayed: bool = False
     sold_out: bool = False
     settled_at: datetime
+    accepted_at: datetime | None = None  # when the API accepted it: settle lag runs from here
 
 
 def order_id_for(user_id: str, sale_id: UUID, idempotency_key: str) -> UUID:

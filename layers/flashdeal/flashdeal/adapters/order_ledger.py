@@ -13,7 +13,7 @@ from flashdeal.errors import (
 )
 from flashdeal.orders import OrderMessage, OrderStatus, Settlement
 
-_SETTLED = "SELECT order_id, sale_id, user_id, quantity, status, reason, settled_at FROM orders"
+_SETTLED = "SELECT order_id, sale_id, user_id, quantity, status, reason, settled_at, accepted_at FROM orders"
 
 
 def find_settlement(conn: psycopg.Connection, order_id: UUID) -> Settlement | None:
@@ -27,7 +27,7 @@ def find_settlements(conn: psycopg.Connection, order_ids: list[UUID]) -> dict[UU
 
 
 def _settlement(row: tuple[Any, ...]) -> Settlement:
-    order_id, sale_id, user_id, quantity, status, reason, settled_at = row
+    order_id, sale_id, user_id, quantity, status, reason, settled_at, accepted_at = row
     return Settlement(
         order_id=order_id,
         sale_id=sale_id,
@@ -37,6 +37,7 @@ def _settlement(row: tuple[Any, ...]) -> Settlement:
         reason=reason,
         replayed=True,
         settled_at=settled_at,
+        accepted_at=accepted_at,
     )
 
 

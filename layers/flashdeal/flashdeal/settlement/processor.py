@@ -1,11 +1,14 @@
 """The worker's entry point: Powertools' BatchProcessor, with the whole batch settled before its records."""
 
+import time
 from collections.abc import Callable
 from typing import Any
 
 import psycopg
+from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
 
+from flashdeal.observability import metrics
 from flashdeal.settlement.batch import settle_batch
 from flashdeal.settlement.single import Outcome
 
@@ -27,4 +30,8 @@ class SettlingBatchProcessor(BatchProcessor):
     def _prepare(self) -> None:
         super()._prepare()
         records: list[dict[str, Any]] = self.records
+        started = time.perf_counter()
         self.outcomes = settle_batch({r["messageId"]: r["body"] for r in records}, self._connect())
+        metrics.add_metric(name="SettleBatchSize", unit=MetricUnit.Count, value=len(records))
+        postgres_ms = (time.perf_counter() - started) * 1000
+        metrics.add_metric(name="SettlePostgresTime", unit=MetricUnit.Milliseconds, value=postgres_ms)

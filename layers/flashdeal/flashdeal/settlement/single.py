@@ -82,6 +82,7 @@ def new_settlement(
         reason=reason,
         sold_out=sold_out,
         settled_at=now,
+        accepted_at=message.accepted_at,
     )
 
 

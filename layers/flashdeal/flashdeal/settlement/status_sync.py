@@ -2,6 +2,7 @@
 
 from collections import Counter
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from uuid import UUID
 
 from aws_lambda_powertools.metrics import MetricUnit
@@ -12,7 +13,7 @@ from flashdeal.adapters.purchase_quota import counted_before, give_back
 from flashdeal.adapters.sale_state import add_sold, mark_sold_out
 from flashdeal.adapters.unit_claims import release_units
 from flashdeal.errors import FlashDealError, StoreUnavailableError
-from flashdeal.observability import count_rejection, logger, metrics
+from flashdeal.observability import count_rejection, count_settle_failure, logger, metrics
 from flashdeal.orders import OrderStatus, Settlement
 
 
@@ -28,6 +29,7 @@ def publish_outcome(outcome: Settlement | FlashDealError, sales_table: str) -> P
         logger.warning(
             "record failed; SQS delivers it again, or to the DLQ", error=outcome.code, cause=repr(outcome.__cause__)
         )
+        count_settle_failure(outcome.code)
         raise outcome
     first_time = record_settlement(sales_table, outcome)
     if outcome.status is OrderStatus.REJECTED:
@@ -36,6 +38,9 @@ def publish_outcome(outcome: Settlement | FlashDealError, sales_table: str) -> P
     if outcome.sold_out:
         mark_sold_out(sales_table, outcome.sale_id)
         metrics.add_metric(name="SoldOut", unit=MetricUnit.Count, value=1)
+    if first_time and outcome.accepted_at is not None:  # the buyer sees the final status from now on
+        lag_ms = (datetime.now(UTC) - outcome.accepted_at).total_seconds() * 1000
+        metrics.add_metric(name="SettleLag", unit=MetricUnit.Milliseconds, value=max(0.0, lag_ms))
     if first_time and outcome.status is OrderStatus.CONFIRMED:
         metrics.add_metric(name="OrdersConfirmed", unit=MetricUnit.Count, value=1)
     elif first_time and outcome.reason:
