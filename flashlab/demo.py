@@ -10,6 +10,7 @@ import asyncio
 import sys
 import time
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ import httpx
 
 from flashlab import REPO_ROOT
 from flashlab.burst import BurstResult, run_burst
+from flashlab.dashboard.from_stack import render_dashboard
 from flashlab.invariants import sale_facts
 from flashlab.percentiles import percentile
 from flashlab.plotting import saved_figure
@@ -143,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{args.buyers} buyers arriving at once",
             flush=True,
         )
-        started = time.perf_counter()
+        started, since = time.perf_counter(), datetime.now(UTC)
         result = asyncio.run(
             run_burst(
                 url,
@@ -158,10 +160,16 @@ def main(argv: list[str] | None = None) -> int:
         wall = time.perf_counter() - started
         remaining = httpx.get(f"{url}/sales/{sale['sale_id']}", timeout=30).json()["remaining"]
         db = sale_facts(api.database_url, sale["sale_id"]) if api.database_url else None
+        dashboard = None
+        if api.process is not None:  # the embedded stack: its CloudWatch has the run's metrics
+            dashboard = args.plot.with_name(f"{args.plot.stem}-dashboard.png")
+            render_dashboard(url, dashboard, since, title=f"make demo: {args.buyers} buyers, {args.inventory} units")
     text, ok = report(args, sale, result, remaining, db, wall)
     print(text)
     plot(result, args.plot, f"{args.buyers} buyers, {args.inventory} units, {args.shards} shards")
     print(f"plot: {args.plot}")
+    if dashboard is not None:
+        print(f"dashboard (template.yaml's widgets, from the stack's CloudWatch): {dashboard}")
     print(f"demo took {time.perf_counter() - begun:.1f} s in all", flush=True)
     return 0 if ok else 1
 

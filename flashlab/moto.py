@@ -30,4 +30,12 @@ def start_moto(port: int = 0) -> tuple[ThreadedMotoServer, str]:
 
 
 def local_client(service: ServiceName, endpoint: str) -> Any:
-    return boto3.client(service, endpoint_url=endpoint, region_name=LOCAL_AWS_ENV["AWS_DEFAULT_REGION"])
+    """A client of a local emulator: its region, and the emulators' test credentials whatever the shell has."""
+    return boto3.client(
+        service,
+        endpoint_url=endpoint,
+        region_name=LOCAL_AWS_ENV["AWS_DEFAULT_REGION"],
+        aws_access_key_id=LOCAL_AWS_ENV["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=LOCAL_AWS_ENV["AWS_SECRET_ACCESS_KEY"],
+        aws_session_token=LOCAL_AWS_ENV["AWS_SESSION_TOKEN"],
+    )

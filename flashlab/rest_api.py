@@ -42,6 +42,7 @@ class RestApi:
     def __init__(self, template: Template) -> None:
         [props] = template.of_type("AWS::Serverless::Api").values()
         self.stage = str(props["StageName"])
+        self.name = str(props["Name"])  # ApiName, the dimension of API Gateway's metrics
         self.body: dict[str, Any] = props["DefinitionBody"]
         self.method_settings: list[dict[str, Any]] = props.get("MethodSettings", [])
 

@@ -20,7 +20,7 @@ from pydantic import BaseModel
 from flashlab.events import queue_arn, sqs_event, sqs_record
 from flashlab.handlers import Handler, load_handler, module_key
 from flashlab.lambda_context import LocalLambdaContext
-from flashlab.local.runtime import PRELOAD
+from flashlab.local.environment import PRELOAD
 from flashlab.template import FunctionSpec, Template
 
 _handler: Handler | None = None

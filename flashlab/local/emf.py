@@ -7,7 +7,7 @@ embedded stack does the same with what its execution environments print (see ``m
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TextIO
 
 
 @dataclass(frozen=True)
@@ -61,3 +61,33 @@ def named(text: str) -> dict[str, list[Datum]]:
         for datum in parse(line.strip()):
             found.setdefault(datum.name, []).append(datum)
     return found
+
+
+class StdoutTap:
+    """An execution environment's stdout: EMF lines are kept for CloudWatch, every other line goes on."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self._partial = ""
+        self._emf: list[str] = []
+
+    def write(self, text: str) -> int:
+        lines = (self._partial + text).split("\n")
+        self._partial = lines.pop()
+        for line in lines:
+            if is_emf(line):
+                self._emf.append(line)
+            else:
+                self.out.write(line + "\n")
+        return len(text)
+
+    def flush(self) -> None:
+        self.out.flush()
+
+    def take(self) -> list[str]:
+        """The EMF lines printed since the last call."""
+        taken, self._emf = self._emf, []
+        return taken
+
+    def __getattr__(self, name: str) -> Any:  # isatty, fileno, encoding...: the real stream's
+        return getattr(self.out, name)

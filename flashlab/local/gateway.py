@@ -12,6 +12,7 @@ in front of it, when the template deploys one (``flashlab.local.waf``). Identiti
 import asyncio
 import base64
 import json
+import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -19,6 +20,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from flashlab.events import response_headers, rest_event
+from flashlab.local import aws_metrics
+from flashlab.local.metric_publisher import MetricPublisher
 from flashlab.local.runtime import FunctionFailedError, FunctionRuntime, ThrottledError
 from flashlab.local.throttling import TokenBucket
 from flashlab.local.waf import WebAcl
@@ -48,9 +51,11 @@ class Gateway:
         workers: int,
         stats: Callable[[], dict[str, Any]] | None = None,
         waf: WebAcl | None = None,
+        metrics: MetricPublisher | None = None,
     ) -> None:
         self.api = api
         self.waf = waf
+        self.metrics = metrics
         routes = api.routes()
         self.router = Router(routes)
         self.responses = api.gateway_responses()
@@ -106,6 +111,19 @@ class Gateway:
         match = self.router.match(method, path)
         if match is None or match.route is None:
             return self._error("MISSING_AUTHENTICATION_TOKEN", 403, "Missing Authentication Token")
+        started = time.perf_counter()
+        answer = await self._answer(match, method, path, headers, body, scope, client[0])
+        if self.metrics is not None:  # API Gateway's per-method metrics: what the dashboard and SLO alarms read
+            latency_ms = (time.perf_counter() - started) * 1000
+            route = match.route
+            self.metrics.publish(
+                aws_metrics.api_request(self.api.name, self.api.stage, route.method, route.path, answer[0], latency_ms)
+            )
+        return answer
+
+    async def _answer(
+        self, match: Any, method: str, path: str, headers: dict[str, str], body: bytes, scope: Any, source_ip: str
+    ) -> Answer:
         route = match.route
         claims, iam_user, refused = self._authenticate(route, headers)
         if refused is not None:
@@ -124,7 +142,7 @@ class Gateway:
             claims=claims,
             iam_user=iam_user,
             query=scope.get("query_string", b"").decode("latin-1"),
-            source_ip=client[0],
+            source_ip=source_ip,
         )
         try:
             answer = await asyncio.get_running_loop().run_in_executor(

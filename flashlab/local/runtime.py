@@ -1,50 +1,29 @@
-"""Lambda functions as pools of execution environments, each one its own process.
+"""Lambda functions as pools of execution environments (``flashlab.local.environment``).
 
-As in Lambda: an environment runs one invocation at a time; its module state (the cached database
-connection) survives between invocations while it is warm and is never shared with another one;
-the first invocation pays a cold start; a function with reserved concurrency throttles invocations
-beyond it; an invocation that outlives the function's Timeout kills its environment.
+As in Lambda: a function with reserved concurrency throttles invocations beyond it; an unreserved one
+makes callers wait, first come first served, for an environment, up to the account's concurrency; an
+invocation that outlives the function's Timeout kills its environment. Each invocation is reported to
+CloudWatch as Lambda reports it (invocations, errors, duration, throttles), with the EMF the handler printed.
 """
 
-import multiprocessing
-import os
 import threading
 import time
 from collections import Counter, deque
 from dataclasses import dataclass, field
-from multiprocessing.connection import Connection
 from typing import Any
 
-from flashlab.chaos.faults import install as install_faults
-from flashlab.handlers import load_handler
-from flashlab.lambda_context import LocalLambdaContext
-from flashlab.local import aws_calls
+from flashlab.local import aws_metrics
+from flashlab.local.environment import INIT_TIMEOUT_S, ExecutionEnvironment, FunctionFailedError
+from flashlab.local.metric_publisher import MetricPublisher
 from flashlab.local.throttling import FifoSlots
 from flashlab.percentiles import percentile
-from flashlab.template import FunctionSpec, Template
+from flashlab.template import FunctionSpec
 
-PRELOAD = [
-    "psycopg",
-    "pydantic",
-    "pydantic_settings",
-    "boto3",
-    "botocore",
-    "aws_lambda_powertools",
-    "aws_lambda_powertools.event_handler",
-    "aws_lambda_powertools.utilities.batch",
-    "aws_lambda_powertools.utilities.idempotency",
-]  # never flashdeal itself: its Logger and Metrics read the function's environment when imported
-
-
-INIT_TIMEOUT_S = 10
+__all__ = ["FunctionFailedError", "FunctionRuntime", "ThrottledError"]
 
 
 class ThrottledError(Exception):
     """The function is at its reserved concurrency (Lambda's 429 TooManyRequestsException)."""
-
-
-class FunctionFailedError(Exception):
-    """The handler raised, or ran past its Timeout."""
 
 
 @dataclass
@@ -71,74 +50,6 @@ class FunctionStats:
         }
 
 
-def _serve(conn: Connection, function: str, environment: dict[str, str], overrides: dict[str, Any]) -> None:
-    """One execution environment: init (cold start) once, then invocations until the pipe closes."""
-    os.environ.update(environment)
-    spec = Template(overrides).functions()[function]
-    try:
-        aws_calls.install()
-        install_faults(function, spec.timeout_s + INIT_TIMEOUT_S)  # `make chaos` only: needs a fault budget
-        handler = load_handler(spec, environment)
-    except Exception as exc:  # an init error fails every invocation, as in Lambda
-        init_error = {"errorType": type(exc).__name__, "errorMessage": str(exc)}
-        while True:
-            try:
-                conn.recv()
-            except EOFError:
-                return
-            conn.send(("error", init_error, {}))
-    while True:
-        try:
-            event = conn.recv()
-        except EOFError:
-            return
-        context = LocalLambdaContext(spec.name, spec.timeout_s, spec.memory_mb)
-        try:
-            answer: tuple[str, Any] = ("ok", handler(event, context))
-        except Exception as exc:
-            answer = ("error", {"errorType": type(exc).__name__, "errorMessage": str(exc)})
-        conn.send((*answer, aws_calls.take()))
-
-
-class ExecutionEnvironment:
-    def __init__(self, ctx: Any, spec: FunctionSpec, environment: dict[str, str], overrides: dict[str, Any]):
-        self.conn, child = ctx.Pipe()
-        env = {
-            **environment,
-            "AWS_LAMBDA_FUNCTION_NAME": spec.name,
-            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(spec.memory_mb),
-        }
-        self.process = ctx.Process(
-            target=_serve, args=(child, spec.name, env, overrides), daemon=True, name=f"lambda:{spec.name}"
-        )
-        self.process.start()
-        child.close()
-        self.invocations = 0
-
-    def invoke(self, event: dict[str, Any], timeout_s: float) -> tuple[str, Any, dict[str, int]]:
-        """(ok or error, the handler's answer or error, the AWS calls it made)."""
-        self.invocations += 1
-        self.conn.send(event)
-        if not self.conn.poll(timeout_s):
-            self.kill()
-            raise TimeoutError
-        try:
-            return self.conn.recv()
-        except EOFError as exc:  # the process died (out of memory, os._exit, ...)
-            self.kill()
-            raise FunctionFailedError("Runtime exited") from exc
-
-    @property
-    def alive(self) -> bool:
-        return self.process.is_alive()
-
-    def kill(self) -> None:
-        if self.process.is_alive():
-            self.process.kill()
-        self.process.join(5)
-        self.conn.close()
-
-
 class FunctionRuntime:
     """Invokes one function, as Lambda does a synchronous invocation.
 
@@ -156,8 +67,10 @@ class FunctionRuntime:
         max_environments: int,
         ctx: Any,
         account_concurrency: int,
+        metrics: MetricPublisher | None = None,
     ) -> None:
         self.spec = spec
+        self.metrics = metrics
         self._environment = environment
         self._overrides = overrides
         self._ctx = ctx
@@ -174,6 +87,8 @@ class FunctionRuntime:
         if not self._slots.acquire():
             with self._lock:
                 self.stats.throttles += 1
+            if self.metrics is not None:
+                self.metrics.publish(aws_metrics.lambda_throttle(self.spec.name))
             raise ThrottledError(f"{self.spec.name} is at its concurrency limit")
         try:
             return self._invoke_in_environment(event)
@@ -194,11 +109,15 @@ class FunctionRuntime:
         cold, started = env.invocations == 0, time.perf_counter()
         try:
             # Lambda gives the init phase its own 10 s on top of the function's Timeout.
-            kind, payload, calls = env.invoke(event, self.spec.timeout_s + (INIT_TIMEOUT_S if cold else 0))
+            kind, payload, calls, emf_lines = env.invoke(event, self.spec.timeout_s + (INIT_TIMEOUT_S if cold else 0))
         except TimeoutError as exc:
             with self._lock:
                 self.stats.timeouts += 1
+            self._publish(started, failed=True, emf_lines=[])
             raise FunctionFailedError(f"Task timed out after {self.spec.timeout_s:.2f} seconds") from exc
+        except FunctionFailedError:  # the environment's process died
+            self._publish(started, failed=True, emf_lines=[])
+            raise
         finally:
             with self._lock:
                 if not cold:
@@ -209,11 +128,18 @@ class FunctionRuntime:
                     self.stats.environments.add(env.process.pid or 0)
         with self._lock:
             self.stats.aws_calls.update(calls)
+        self._publish(started, failed=kind == "error", emf_lines=emf_lines)
         if kind == "error":
             with self._lock:
                 self.stats.errors += 1
             raise FunctionFailedError(f"{payload['errorType']}: {payload['errorMessage']}")
         return payload
+
+    def _publish(self, started: float, failed: bool, emf_lines: list[str]) -> None:
+        if self.metrics is not None:
+            duration_ms = (time.perf_counter() - started) * 1000
+            self.metrics.publish(aws_metrics.lambda_invocation(self.spec.name, duration_ms, failed))
+            self.metrics.publish_emf(emf_lines)
 
     def environment_pids(self) -> list[int]:
         with self._lock:
@@ -224,10 +150,3 @@ class FunctionRuntime:
             environments, self._all, self._idle = self._all, [], []
         for env in environments:
             env.kill()
-
-
-def environment_context() -> Any:
-    """A forkserver context with the heavy imports preloaded, so each cold start costs little."""
-    ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(PRELOAD)
-    return ctx

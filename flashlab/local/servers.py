@@ -71,7 +71,9 @@ class ServerProcess:
 
 def moto_server(port: int, option: str = "--aws-port", name: str = "moto") -> ServerProcess:
     port = claim_port(port, option)
-    return ServerProcess(name, [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)], port)
+    return ServerProcess(
+        name, [sys.executable, "-m", "flashlab.local.moto_server", "-H", "127.0.0.1", "-p", str(port)], port
+    )
 
 
 def dynalite_server() -> ServerProcess:

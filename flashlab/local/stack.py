@@ -7,9 +7,12 @@ from pathlib import Path
 from typing import Any
 
 from flashlab.chaos.faults import BUDGET_ENV
-from flashlab.local import cpu_use
+from flashlab.local import aws_metrics, cpu_use
+from flashlab.local.emf import Datum
+from flashlab.local.environment import environment_context
 from flashlab.local.gateway import Gateway
-from flashlab.local.runtime import FunctionRuntime, environment_context
+from flashlab.local.metric_publisher import MetricPublisher
+from flashlab.local.runtime import FunctionRuntime
 from flashlab.local.scheduler import Schedule
 from flashlab.local.servers import ServerProcess, claim_port, dynalite_server, moto_server
 from flashlab.local.sqs_source import SqsEventSource
@@ -20,9 +23,8 @@ from flashlab.resources import LocalResources, create_resources
 from flashlab.rest_api import RestApi
 from flashlab.template import Template
 
-QUIET_POWERTOOLS = {
+QUIET_POWERTOOLS = {  # metrics stay on: their EMF lines reach the local CloudWatch, not the terminal
     "POWERTOOLS_TRACE_DISABLED": "true",
-    "POWERTOOLS_METRICS_DISABLED": "true",
     "POWERTOOLS_LOG_LEVEL": "WARNING",
 }
 
@@ -57,6 +59,7 @@ class EmbeddedStack:
         self.gateway: Gateway | None = None
         self.warnings: list[str] = []
         self.sqs: Any = None
+        self.metrics: MetricPublisher | None = None
         self.dynamodb_url = ""
         self.api_port = claim_port(options.api_port, "--port")
 
@@ -88,6 +91,8 @@ class EmbeddedStack:
         self.resources = create_resources(
             self.template, local_client("dynamodb", self.dynamodb_url), sqs, queue_overrides=queue_overrides
         )
+        self.metrics = MetricPublisher(local_client("cloudwatch", main.url), gauges=self._gauges)
+        self.metrics.start()
         self._start_functions(aws_env, sqs)
         self.gateway = Gateway(
             RestApi(self.template),
@@ -96,6 +101,7 @@ class EmbeddedStack:
             workers=4 * self.options.max_environments,
             stats=self.status,
             waf=WebAcl.from_template(self.template),
+            metrics=self.metrics,
         )
 
     def _start_functions(self, aws_env: dict[str, str], sqs: Any) -> None:
@@ -112,7 +118,13 @@ class EmbeddedStack:
                 **{k: v for k, v in os.environ.items() if k == BUDGET_ENV},
             }
             self.runtimes[name] = FunctionRuntime(
-                spec, env, self.options.parameters, self.options.max_environments, ctx, self.options.account_concurrency
+                spec,
+                env,
+                self.options.parameters,
+                self.options.max_environments,
+                ctx,
+                self.options.account_concurrency,
+                self.metrics,
             )
             if spec.schedule_s is not None:
                 self.schedules.append(Schedule(self.runtimes[name], spec.schedule_s))
@@ -134,23 +146,47 @@ class EmbeddedStack:
                 self.sources.append(source)
                 source.start()
 
-    def status(self) -> dict[str, Any]:
-        """Counters for the status line and ``GET /_local/stats``."""
+    def _gauges(self) -> list[Datum]:
+        """What AWS samples by itself: each queue's depth, each function's concurrency."""
         assert self.resources is not None
-        sqs = self.sqs
-        queues = {}
+        data = []
+        for name, depth in self._queue_depths().items():
+            queue_name = self.resources.queues[name].rsplit("/", 1)[-1]
+            data += aws_metrics.queue_depth(queue_name, depth["visible"], depth["in_flight"])
+        for runtime in self.runtimes.values():
+            data += aws_metrics.lambda_concurrency(runtime.spec.name, runtime.stats.busy)
+        return data
+
+    def _queue_depths(self) -> dict[str, dict[str, int]]:
+        assert self.resources is not None
+        depths = {}
         for name, url in self.resources.queues.items():
-            attrs = sqs.get_queue_attributes(
+            attrs = self.sqs.get_queue_attributes(
                 QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
             )["Attributes"]
-            queues[name] = {
+            depths[name] = {
                 "visible": int(attrs["ApproximateNumberOfMessages"]),
                 "in_flight": int(attrs["ApproximateNumberOfMessagesNotVisible"]),
             }
+        return depths
+
+    def dashboard_names(self) -> dict[str, str]:
+        """The local value of each name the template's dashboard refers to (``${OrdersQueue.QueueName}``...)."""
+        assert self.resources is not None
+        names = {"Stage": str(self.template.parameters["Stage"]), "AWS::Region": LOCAL_AWS_ENV["AWS_DEFAULT_REGION"]}
+        names |= {name: runtime.spec.name for name, runtime in self.runtimes.items()}
+        names |= {f"{name}.QueueName": url.rsplit("/", 1)[-1] for name, url in self.resources.queues.items()}
+        return names
+
+    def status(self) -> dict[str, Any]:
+        """Counters for the status line and ``GET /_local/stats``."""
+        assert self.resources is not None
         return {
-            "endpoints": {"sqs": sqs.meta.endpoint_url, "dynamodb": self.dynamodb_url},
+            "endpoints": {"sqs": self.sqs.meta.endpoint_url, "dynamodb": self.dynamodb_url, "cloudwatch": self.aws_url},
             "queue_urls": dict(self.resources.queues),
-            "queues": queues,
+            "queues": self._queue_depths(),
+            "dashboard_names": self.dashboard_names(),
+            "cloudwatch": vars(self.metrics.counts) if self.metrics else {},
             "functions": {
                 name: {k: v for k, v in vars(rt.stats).items() if k not in ("environments", "durations_ms")}
                 | {"environments": len(rt.stats.environments), "limit": rt.limit, "reserved": rt.reserved}
@@ -185,6 +221,8 @@ class EmbeddedStack:
             thread.join()
         for runtime in self.runtimes.values():
             runtime.close()
+        if self.metrics:
+            self.metrics.stop()
         if self.gateway:
             self.gateway.executor.shutdown(wait=False, cancel_futures=True)
         for server in self.servers:
