@@ -17,7 +17,7 @@ export SAM_CLI_TELEMETRY := 0
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: help install test test-unit test-integration test-e2e lint build validate migrate deploy clean \
-	local demo dashboard load bench bench-quick bench-front e2e-localstack reconcile redrive openapi test-fuzz chaos restore-drill
+	local demo dashboard locks load bench bench-quick bench-front e2e-localstack reconcile redrive openapi test-fuzz chaos restore-drill
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -92,6 +92,9 @@ lab-hardening: $(BIN)/.installed $(DYNALITE) ## phase 7 lab: buyers and bots, wi
 
 dashboard: $(BIN)/.installed ## template.yaml's CloudWatch dashboard drawn from the running embedded stack (make local) as a PNG
 	$(BIN)/python -m flashlab.dashboard $(ARGS)
+
+locks: $(BIN)/.installed ## blocking chains in Postgres, live (the embedded stack's, or DATABASE_URL); ARGS="--count 10"
+	$(BIN)/python -m flashlab.locks $(ARGS)
 
 reconcile: $(BIN)/.installed ## settle stale PENDING orders and check the stock now (make local running, or ARGS="--function-name ...")
 	$(BIN)/python -m flashlab.ops reconcile $(ARGS)

@@ -120,3 +120,11 @@ def test_every_function_log_group_and_the_access_log_keep_a_retention(template):
 def test_per_method_api_metrics_are_on_for_every_method_setting(template):
     settings = template.doc["Resources"]["RestApi"]["Properties"]["MethodSettings"]
     assert all(s.get("MetricsEnabled") is True for s in settings)
+
+
+def test_the_runbook_covers_every_alarm_and_carries_the_lock_query_verbatim(template):
+    runbook = (REPO_ROOT / "docs" / "runbook.md").read_text()
+    alarms = set(template.of_type("AWS::CloudWatch::Alarm")) | set(template.of_type("AWS::CloudWatch::CompositeAlarm"))
+    notifying = {a for a in alarms if "Burn" not in a}  # the window alarms only feed their composite
+    assert not [a for a in notifying if f"`{a}`" not in runbook]
+    assert (REPO_ROOT / "db" / "queries" / "lock_chains.sql").read_text().strip() in runbook
