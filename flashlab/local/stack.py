@@ -7,8 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from flashlab.chaos.faults import BUDGET_ENV
-from flashlab.local import aws_metrics, cpu_use
-from flashlab.local.emf import Datum
+from flashlab.local import readings
 from flashlab.local.environment import environment_context
 from flashlab.local.gateway import Gateway
 from flashlab.local.metric_publisher import MetricPublisher
@@ -91,7 +90,7 @@ class EmbeddedStack:
         self.resources = create_resources(
             self.template, local_client("dynamodb", self.dynamodb_url), sqs, queue_overrides=queue_overrides
         )
-        self.metrics = MetricPublisher(local_client("cloudwatch", main.url), gauges=self._gauges)
+        self.metrics = MetricPublisher(local_client("cloudwatch", main.url), gauges=lambda: readings.gauges(self))
         self.metrics.start()
         self._start_functions(aws_env, sqs)
         self.gateway = Gateway(
@@ -146,71 +145,9 @@ class EmbeddedStack:
                 self.sources.append(source)
                 source.start()
 
-    def _gauges(self) -> list[Datum]:
-        """What AWS samples by itself: each queue's depth, each function's concurrency."""
-        assert self.resources is not None
-        data = []
-        for name, depth in self._queue_depths().items():
-            queue_name = self.resources.queues[name].rsplit("/", 1)[-1]
-            data += aws_metrics.queue_depth(queue_name, depth["visible"], depth["in_flight"])
-        for runtime in self.runtimes.values():
-            data += aws_metrics.lambda_concurrency(runtime.spec.name, runtime.stats.busy)
-        return data
-
-    def _queue_depths(self) -> dict[str, dict[str, int]]:
-        assert self.resources is not None
-        depths = {}
-        for name, url in self.resources.queues.items():
-            attrs = self.sqs.get_queue_attributes(
-                QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
-            )["Attributes"]
-            depths[name] = {
-                "visible": int(attrs["ApproximateNumberOfMessages"]),
-                "in_flight": int(attrs["ApproximateNumberOfMessagesNotVisible"]),
-            }
-        return depths
-
-    def dashboard_names(self) -> dict[str, str]:
-        """The local value of each name the template's dashboard refers to (``${OrdersQueue.QueueName}``...)."""
-        assert self.resources is not None
-        names = {"Stage": str(self.template.parameters["Stage"]), "AWS::Region": LOCAL_AWS_ENV["AWS_DEFAULT_REGION"]}
-        names |= {name: runtime.spec.name for name, runtime in self.runtimes.items()}
-        names |= {f"{name}.QueueName": url.rsplit("/", 1)[-1] for name, url in self.resources.queues.items()}
-        return names
-
     def status(self) -> dict[str, Any]:
         """Counters for the status line and ``GET /_local/stats``."""
-        assert self.resources is not None
-        return {
-            "endpoints": {"sqs": self.sqs.meta.endpoint_url, "dynamodb": self.dynamodb_url, "cloudwatch": self.aws_url},
-            "queue_urls": dict(self.resources.queues),
-            "queues": self._queue_depths(),
-            "dashboard_names": self.dashboard_names(),
-            "cloudwatch": vars(self.metrics.counts) if self.metrics else {},
-            "functions": {
-                name: {k: v for k, v in vars(rt.stats).items() if k not in ("environments", "durations_ms")}
-                | {"environments": len(rt.stats.environments), "limit": rt.limit, "reserved": rt.reserved}
-                | rt.stats.duration_summary()
-                for name, rt in self.runtimes.items()
-            },
-            "event_sources": {
-                s.runtime.spec.name: vars(s.stats) | {"pollers": s.pollers, "batch_size": s.source.batch_size}
-                for s in self.sources
-            },
-            "gateway": vars(self.gateway.stats) if self.gateway else {},
-            "schedules": {s.runtime.spec.name: {"every_s": s.every_s, "runs": s.runs} for s in self.schedules},
-            "cpu_s": self.cpu_seconds(),
-        }
-
-    def cpu_seconds(self) -> dict[str, float]:
-        """CPU seconds used so far by each part: the gateway (with the SQS pollers), each function, each server."""
-        postgres = cpu_use.postmaster_pid(self.options.data_dir)
-        return (
-            {"gateway": cpu_use.seconds([os.getpid()])}
-            | {name: cpu_use.seconds(rt.environment_pids()) for name, rt in self.runtimes.items()}
-            | {server.name: cpu_use.seconds([server.process.pid]) for server in self.servers}
-            | {"postgres": cpu_use.seconds([postgres] if postgres else [], children=True)}
-        )
+        return readings.status(self)
 
     def stop(self) -> None:
         stoppers = [threading.Thread(target=source.stop) for source in self.sources]
