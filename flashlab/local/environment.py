@@ -9,6 +9,7 @@ handler prints goes to the terminal, except EMF lines, which travel back with th
 import multiprocessing
 import os
 import sys
+import warnings
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -44,6 +45,9 @@ def _serve(conn: Connection, function: str, environment: dict[str, str], overrid
     os.environ.update(environment)
     spec = Template(overrides).functions()[function]
     sys.stdout = tap = StdoutTap(sys.stdout)  # EMF lines go back with each answer, for CloudWatch
+    # Powertools warns on every invocation that emits no metric (GET /health...); in AWS that lands in the
+    # function's log, here it would flood the terminal.
+    warnings.filterwarnings("ignore", message="No application metrics to publish")
     try:
         aws_calls.install()
         install_faults(function, spec.timeout_s + INIT_TIMEOUT_S)  # `make chaos` only: needs a fault budget
