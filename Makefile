@@ -17,7 +17,7 @@ export SAM_CLI_TELEMETRY := 0
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: help install test test-unit test-integration test-e2e lint build validate migrate deploy clean \
-	local demo dashboard locks load bench bench-quick bench-front e2e-localstack reconcile redrive openapi test-fuzz chaos restore-drill
+	local demo dashboard locks lab-observability load bench bench-quick bench-front e2e-localstack reconcile redrive openapi test-fuzz chaos restore-drill
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -80,6 +80,9 @@ bench-quick: $(BIN)/.installed ## the lab's reduced matrix in under a minute; la
 
 bench-front: $(BIN)/.installed $(DYNALITE) ## the API tier: sequential accept p50, a 48-client burst by status, AWS calls per order; RESULT line last
 	$(BIN)/python -m flashlab.front_bench $(ARGS)
+
+lab-observability: $(BIN)/.installed $(DYNALITE) ## phase 2 lab: one burst on a naive sale and on a batched one, read from the stack's CloudWatch and dashboard; rewrites docs/lab/phase-2-observability.md
+	$(BIN)/python -m flashlab.observability_lab $(ARGS)
 
 lab-admission: $(BIN)/.installed $(DYNALITE) ## phase 3 lab: a 10x-overload burst, backlog shedding off then on; rewrites docs/lab/phase-3-admission-control.md
 	$(BIN)/python -m flashlab.admission_lab overload $(ARGS)

@@ -32,6 +32,7 @@ class SourceStats:
     in_flight: int = 0
     peak_in_flight: int = 0
     largest_batch: int = 0
+    receive_errors: int = 0  # ReceiveMessage calls that failed: what they took stays invisible until its timeout
 
 
 class SqsEventSource:
@@ -82,6 +83,8 @@ class SqsEventSource:
                         MessageAttributeNames=["All"],
                     )
             except Exception:  # the endpoint is going away (shutdown) or hiccuped; try again
+                with self._lock:
+                    self.stats.receive_errors += 1
                 time.sleep(0.2)
                 continue
             messages = answer.get("Messages", [])

@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from flashlab.dashboard.from_stack import render_dashboard
+from flashlab.dashboard.query import statistic
 from flashlab.moto import local_client
 from tests.factories import a_sale, admin_headers
 
@@ -16,25 +17,13 @@ UNITS, BUYERS = 5, 40
 SERVICE = [("service", "flashdeal")]
 
 
-def stat(cloudwatch: Any, namespace: str, name: str, dimensions: list[tuple[str, str]], statistic: str) -> float:
-    """``statistic`` over the last five minutes as one period; 0 without data."""
+def stat(cloudwatch: Any, namespace: str, name: str, dimensions: list[tuple[str, str]], statistic_: str) -> float:
+    """``statistic_`` over the last five minutes and the next five; 0 without data."""
     now = datetime.now(UTC)
-    query = {
-        "Id": "q",
-        "MetricStat": {
-            "Metric": {
-                "Namespace": namespace,
-                "MetricName": name,
-                "Dimensions": [{"Name": k, "Value": v} for k, v in dimensions],
-            },
-            "Period": 600,
-            "Stat": statistic,
-        },
-    }
-    answer = cloudwatch.get_metric_data(
-        MetricDataQueries=[query], StartTime=now - timedelta(minutes=5), EndTime=now + timedelta(minutes=5)
+    found = statistic(
+        cloudwatch, namespace, name, dimensions, statistic_, now - timedelta(minutes=5), now + timedelta(minutes=5)
     )
-    return sum(v for v in answer["MetricDataResults"][0]["Values"] if v is not None)
+    return found or 0.0
 
 
 @pytest.fixture(scope="module")
