@@ -2,11 +2,9 @@
 
 Everything comes from the template's ``AWS::Serverless::Api``: the routes and their auth, the method
 throttles and the gateway responses API Gateway answers with on its own; and the web ACL's rate rules
-in front of it, when the template deploys one (``flashlab.local.waf``). Identities are stood in for:
-- Cognito routes: the ``X-User-Id`` header becomes the ``sub`` claim (no header: 401 UNAUTHORIZED);
-- AWS_IAM routes: ``Authorization: Bearer <FLASHDEAL_ADMIN_TOKEN>`` stands in for SigV4 (none: 403
-  MISSING_AUTHENTICATION_TOKEN; another: 403 INVALID_SIGNATURE);
-- routes without auth (every buyer route under ``Stage=local``) reach the function as sent.
+in front of it, when the template deploys one (``flashlab.local.waf``). Identities are stood in for as
+``flashlab.local.identities`` says. Every routed answer is reported to the stack's CloudWatch as API
+Gateway's per-method metrics.
 """
 
 import asyncio
@@ -21,11 +19,12 @@ from typing import Any
 
 from flashlab.events import response_headers, rest_event
 from flashlab.local import aws_metrics
+from flashlab.local.identities import authenticate
 from flashlab.local.metric_publisher import MetricPublisher
 from flashlab.local.runtime import FunctionFailedError, FunctionRuntime, ThrottledError
 from flashlab.local.throttling import TokenBucket
 from flashlab.local.waf import WebAcl
-from flashlab.rest_api import RestApi, Route, gateway_answer
+from flashlab.rest_api import RestApi, gateway_answer
 from flashlab.routing import Router
 
 STATS_PATH = "/_local/stats"  # the emulation's own counters; not part of the API
@@ -125,7 +124,7 @@ class Gateway:
         self, match: Any, method: str, path: str, headers: dict[str, str], body: bytes, scope: Any, source_ip: str
     ) -> Answer:
         route = match.route
-        claims, iam_user, refused = self._authenticate(route, headers)
+        claims, iam_user, refused = authenticate(route, headers, self.admin_token, self._error)
         if refused is not None:
             return refused
         if not self.buckets[(route.path, route.method)].take():
@@ -168,24 +167,6 @@ class Gateway:
         except (FunctionFailedError, ThrottledError) as exc:
             return 502, {"content-type": "application/json"}, json.dumps({"errorMessage": str(exc)}).encode()
         return 200, {"content-type": "application/json"}, json.dumps(result).encode()
-
-    def _authenticate(
-        self, route: Route, headers: dict[str, str]
-    ) -> tuple[dict[str, str] | None, str | None, Answer | None]:
-        """(Cognito claims, IAM caller, or the gateway's refusal)."""
-        if route.auth == "cognito":
-            user = headers.get("x-user-id", "").strip()
-            if not user:
-                return None, None, self._error("UNAUTHORIZED", 401, "Unauthorized")
-            return {"sub": user, "token_use": "id"}, None, None
-        if route.auth == "iam":
-            token = headers.get("authorization")
-            if token is None:
-                return None, None, self._error("MISSING_AUTHENTICATION_TOKEN", 403, "Missing Authentication Token")
-            if token != f"Bearer {self.admin_token}":
-                return None, None, self._error("INVALID_SIGNATURE", 403, "The request signature is not valid")
-            return None, "local-admin", None
-        return None, None, None
 
     def _error(self, kind: str, status: int, message: str) -> Answer:
         return gateway_answer(self.responses, kind, status, message, str(uuid.uuid4()))
