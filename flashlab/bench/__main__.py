@@ -30,9 +30,15 @@ from flashlab.bench.run import Bench, Cell
 from flashlab.postgres import start_database
 
 DOCS = REPO_ROOT / "docs" / "lab"
+SHARDED_HEADLINE_BATCH = 10  # the template's default SQS batch: what every deploy's default strategy gets
 QUICK_OUT = REPO_ROOT / ".flashlab" / "bench-quick"
 SWEEP_WORKERS = 8
-TARGETS = {"batched_vs_pgbench_c1": 4.0, "batched_64_vs_peak": 0.9, "batched_vs_naive_32": 10.0}
+TARGETS = {
+    "batched_vs_pgbench_c1": 4.0,
+    "batched_64_vs_peak": 0.9,
+    "batched_vs_naive_32": 10.0,
+    "sharded_8_vs_pgbench_c1": 1.0,  # issue 12: the default strategy at the default batch, against one hot row
+}
 
 
 def _numbers(text: str) -> list[int]:
@@ -77,7 +83,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def cells_for(args: argparse.Namespace) -> list[Cell]:
     if args.quick:  # what the RESULT line needs, and no more
         return [Cell(Strategy.BATCHED, w, HEADLINE_BATCH) for w in (1, 8, 32, 64)] + [
-            Cell(Strategy.NAIVE, 32, HEADLINE_BATCH)
+            Cell(Strategy.NAIVE, 32, HEADLINE_BATCH),
+            Cell(Strategy.SHARDED, 8, SHARDED_HEADLINE_BATCH),
         ]
     cells = [Cell(s, w, b) for w in args.workers for s in args.strategies for b in args.batches]
     if SWEEP_WORKERS in args.workers:

@@ -44,6 +44,9 @@ class Report:
             ratios["batched_64_vs_peak"] = at64.rate / peak.rate
         if at32 and naive32:
             ratios["batched_vs_naive_32"] = at32.rate / naive32.rate
+        sharded8 = self.find("sharded", 8, 10)  # the default strategy at the template's default batch
+        if sharded8 and 1 in self.pgbench:
+            ratios["sharded_8_vs_pgbench_c1"] = sharded8.rate / self.pgbench[1]
         return ratios
 
     def result_line(self) -> str:

@@ -6,6 +6,7 @@ import psycopg
 from pydantic import ValidationError
 
 from flashdeal.adapters import order_ledger
+from flashdeal.adapters.one_call_settlement import settle_sharded
 from flashdeal.adapters.postgres import transaction
 from flashdeal.adapters.stock import TAKE_STOCK
 from flashdeal.errors import (
@@ -50,7 +51,9 @@ def settle_order_or_error(conn: psycopg.Connection, message: OrderMessage, rules
 
 def _settle_once(conn: psycopg.Connection, message: OrderMessage, rules: SaleRules, now: datetime) -> Settlement:
     # The batched strategy settles one order like the sharded one when a batch cannot go through whole.
-    take_stock = TAKE_STOCK[Strategy.SHARDED if rules.strategy is Strategy.BATCHED else rules.strategy]
+    if rules.strategy in (Strategy.SHARDED, Strategy.BATCHED):
+        return settle_sharded(conn, message, rules, now)  # one round trip, the same steps and locks
+    take_stock = TAKE_STOCK[rules.strategy]
     with transaction(conn):
         settled = order_ledger.find_settlement(conn, message.order_id)
         if settled is not None:
