@@ -2,7 +2,7 @@
 
 The function runs the replay check, the buyer's reservation, the take (a random shard, then across the
 shards) and the order's INSERT as one statement, so on the worker's autocommit connection one order is
-one network wait. The shard is drawn here, as ``take_sharded`` draws it.
+one network wait. The first shard to try is drawn here, at random, so buyers spread over the shards.
 """
 
 import random

@@ -1,16 +1,16 @@
-"""Taking one order's units, one way per strategy. Each returns True when it left the sale exhausted.
+"""Taking one order's units, one way per single-row strategy. Each returns True when it left the sale exhausted.
+
+The sharded strategy takes stock inside ``settle_sharded_order`` (adapters/one_call_settlement.py).
 
 Call them inside a savepoint: a SoldOutError after a partial take must roll that take back.
 """
 
-import random
 from collections.abc import Callable
 from uuid import UUID
 
 import psycopg
 from aws_lambda_powertools.metrics import MetricUnit
 
-from flashdeal.adapters.bulk_stock import take_across_shards
 from flashdeal.adapters.sale_rows import remaining_stock
 from flashdeal.errors import InventoryContentionError, SoldOutError
 from flashdeal.observability import metrics
@@ -75,21 +75,8 @@ def _count_retries(retries: int) -> None:
         metrics.add_metric(name="OptimisticRetries", unit=MetricUnit.Count, value=retries)
 
 
-def take_sharded(conn: psycopg.Connection, sale_id: UUID, rules: SaleRules, quantity: int) -> bool:
-    """A random shard first; when it is short, the units are gathered across the others."""
-    start = random.randrange(rules.shards)
-    row = conn.execute(_TAKE_WHOLE, {"q": quantity, "sale": sale_id, "shard": start}).fetchone()
-    if row is not None:
-        return row[0] == 0 and remaining_stock(conn, sale_id) == 0
-    taken, left = take_across_shards(conn, sale_id, quantity)
-    if sum(taken.values()) < quantity:  # the caller's savepoint undoes the partial take
-        raise SoldOutError(exhausted=not taken)
-    return left == 0
-
-
 TAKE_STOCK: dict[Strategy, TakeStock] = {
     Strategy.NAIVE: take_naive,
     Strategy.ATOMIC: take_atomic,
     Strategy.OPTIMISTIC: take_optimistic,
-    Strategy.SHARDED: take_sharded,
 }
