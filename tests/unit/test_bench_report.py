@@ -71,6 +71,7 @@ def test_quick_mode_runs_only_what_the_result_line_needs():
         (Strategy.BATCHED, 32, 100),
         (Strategy.BATCHED, 64, 100),
         (Strategy.NAIVE, 32, 100),
+        (Strategy.SHARDED, 8, 10),
     ]
 
 
@@ -93,3 +94,10 @@ def test_bad_arguments_are_refused_with_a_message(argv, capsys):
         parse_args(argv)
     assert exit_.value.code == 2
     assert "error:" in capsys.readouterr().err
+
+
+def test_the_default_strategy_is_compared_at_the_default_batch_with_one_pgbench_client():
+    # GIVEN sharded at 8 workers with the template's batch of 10, and a faster cell at batch 100 that must not count
+    report = Report(header={}, pgbench={1: 4000.0})
+    report.cells = [cell("sharded", 8, 3000, batch=10), cell("sharded", 8, 9000, batch=100)]
+    assert report.ratios() == pytest.approx({"sharded_8_vs_pgbench_c1": 0.75})
