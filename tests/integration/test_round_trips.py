@@ -1,8 +1,8 @@
 """Round trips to Postgres per settled order, counted on the wire (libpq's trace: one ReadyForQuery each).
 
-Issue 12: every per-order strategy should settle an order in one round trip, two at most. The sharded
-strategy (every deploy's default) does; the single-row strategies still send their statements one by
-one, and their counts are pinned here so that a change either way shows.
+Issue 12: every per-order strategy settles an order in one round trip (one PL/pgSQL function,
+db/migrations/0004), and a redelivery costs one too. A regression to statement-by-statement settling
+fails here.
 """
 
 import tempfile
@@ -13,17 +13,21 @@ from datetime import UTC, datetime
 import psycopg
 import pytest
 
+from flashdeal.adapters import one_call_settlement
 from flashdeal.adapters.sale_rows import get_sale_rules
+from flashdeal.errors import InventoryContentionError
+from flashdeal.observability import metrics
 from flashdeal.orders import OrderStatus
 from flashdeal.sales import Strategy
 from flashdeal.settlement.single import settle_order
+from flashlab.local import emf
 from tests.factories import an_order
 
-ROUND_TRIPS = {  # per new order / per redelivery of a settled one
+ROUND_TRIPS = {  # per new order / per redelivery of a settled one (before issue 12: 8-9 / 3)
     Strategy.SHARDED: (1, 1),
-    Strategy.NAIVE: (9, 3),
-    Strategy.ATOMIC: (8, 3),
-    Strategy.OPTIMISTIC: (9, 3),
+    Strategy.NAIVE: (1, 1),
+    Strategy.ATOMIC: (1, 1),
+    Strategy.OPTIMISTIC: (1, 1),
 }
 
 
@@ -66,3 +70,22 @@ def test_the_counter_counts(conn):
         with conn.transaction():
             conn.execute("SELECT 2").fetchone()
     assert counted.total == 4  # SELECT 1; BEGIN, SELECT 2, COMMIT
+
+
+def test_an_optimistic_order_that_loses_every_race_is_contention_and_its_retries_are_counted(
+    conn, make_sale, monkeypatch, capsys
+):
+    # GIVEN the function reports that all eight attempts found a newer version (SQLSTATE FD004)
+    conn.execute(
+        "CREATE FUNCTION pg_temp.always_stale() RETURNS void LANGUAGE plpgsql AS"
+        " $$ BEGIN RAISE EXCEPTION 'stale version 8 times in a row' USING ERRCODE = 'FD004'; END $$"
+    )
+    monkeypatch.setattr(one_call_settlement, "_SETTLE", "SELECT pg_temp.always_stale()")
+    sale = make_sale(inventory=5, shards=1, strategy="optimistic")
+    rules = get_sale_rules(conn, sale["sale_id"])
+    capsys.readouterr()
+    # THEN the order fails as contention (SQS delivers it again), with its eight retries counted
+    with pytest.raises(InventoryContentionError):
+        settle_order(conn, an_order(sale["sale_id"]), rules, datetime.now(UTC))
+    metrics.flush_metrics()
+    assert [v for d in emf.named(capsys.readouterr().out)["OptimisticRetries"] for v in d.values] == [8.0]

@@ -1,4 +1,4 @@
-"""Settling one order in one transaction, with the sale's single-order strategy."""
+"""Settling one order in one transaction and one round trip, with the sale's per-order strategy."""
 
 from datetime import datetime
 
@@ -6,19 +6,11 @@ import psycopg
 from pydantic import ValidationError
 
 from flashdeal.adapters import order_ledger
-from flashdeal.adapters.one_call_settlement import settle_sharded
+from flashdeal.adapters.one_call_settlement import settle_in_one_call
 from flashdeal.adapters.postgres import transaction
-from flashdeal.adapters.stock import TAKE_STOCK
-from flashdeal.errors import (
-    FlashDealError,
-    InvalidOrderMessageError,
-    OrderAlreadySettledError,
-    PurchaseLimitReachedError,
-    SaleNotActiveError,
-    SoldOutError,
-)
+from flashdeal.errors import FlashDealError, InvalidOrderMessageError, OrderAlreadySettledError
 from flashdeal.orders import OrderMessage, OrderStatus, Settlement
-from flashdeal.sales import SaleRules, Strategy
+from flashdeal.sales import SaleRules
 
 type Outcome = Settlement | FlashDealError  # what settling one record gave: its settlement, or why it failed
 
@@ -50,27 +42,9 @@ def settle_order_or_error(conn: psycopg.Connection, message: OrderMessage, rules
 
 
 def _settle_once(conn: psycopg.Connection, message: OrderMessage, rules: SaleRules, now: datetime) -> Settlement:
-    # The batched strategy settles one order like the sharded one when a batch cannot go through whole.
-    if rules.strategy in (Strategy.SHARDED, Strategy.BATCHED):
-        return settle_sharded(conn, message, rules, now)  # one round trip, the same steps and locks
-    take_stock = TAKE_STOCK[rules.strategy]
-    with transaction(conn):
-        settled = order_ledger.find_settlement(conn, message.order_id)
-        if settled is not None:
-            return settled
-        status, reason, sold_out = OrderStatus.CONFIRMED, None, False
-        try:
-            with conn.transaction():  # savepoint: a rejection undoes partial takes
-                if not rules.open_at(message.accepted_at):
-                    raise SaleNotActiveError("accepted outside the sale's window")
-                order_ledger.reserve_purchase(conn, message, rules.per_user_limit)
-                sold_out = take_stock(conn, message.sale_id, rules, message.quantity)
-        except SoldOutError as rejection:
-            status, reason, sold_out = OrderStatus.REJECTED, rejection.code, rejection.exhausted
-        except (PurchaseLimitReachedError, SaleNotActiveError) as rejection:
-            status, reason = OrderStatus.REJECTED, rejection.code
-        order_ledger.insert_order(conn, message, status, reason, now)
-    return new_settlement(message, status, reason, now, sold_out=sold_out)
+    # One round trip, each strategy's own locks (adapters/one_call_settlement.py). The batched strategy
+    # settles one order like the sharded one when a batch cannot go through whole.
+    return settle_in_one_call(conn, message, rules, now)
 
 
 def new_settlement(
