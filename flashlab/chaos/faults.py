@@ -65,24 +65,26 @@ def install(function: str, timeout_s: float) -> None:
     boto3.DEFAULT_SESSION.events.register("before-send", _refuse_aws_call)  # type: ignore[union-attr]
     if function != "OrderWorkerFunction":
         return
+    import flashdeal.settlement.single as single
     import flashdeal.settlement.status_sync as status_sync
-    from flashdeal.adapters import order_ledger
 
-    publish, reserve = status_sync.publish_outcome, order_ledger.reserve_purchase
+    publish, settle = status_sync.publish_outcome, single.settle_in_one_call
 
     def publish_or_die(*args: Any, **kwargs: Any) -> Any:
         if take(KILL_AFTER_COMMIT):  # settle_batch has committed; nothing is published yet
             os.kill(os.getpid(), signal.SIGKILL)
         return publish(*args, **kwargs)
 
-    def reserve_or_hang(*args: Any, **kwargs: Any) -> Any:
-        result = reserve(*args, **kwargs)
-        if take(HANG_IN_TRANSACTION):  # inside the order's transaction, holding its row locks
+    def settle_or_hang(conn: Any, *args: Any, **kwargs: Any) -> Any:
+        if not take(HANG_IN_TRANSACTION):
+            return settle(conn, *args, **kwargs)
+        with conn.transaction():  # the order settled but not committed, its row locks held
+            result = settle(conn, *args, **kwargs)
             time.sleep(timeout_s + 5)  # past the longest the runtime waits
         return result
 
     status_sync.publish_outcome = publish_or_die
-    order_ledger.reserve_purchase = reserve_or_hang
+    single.settle_in_one_call = settle_or_hang
 
 
 def _refuse_aws_call(request: Any, **kwargs: Any) -> None:

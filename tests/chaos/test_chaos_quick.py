@@ -25,6 +25,7 @@ def test_every_fault_ends_with_nothing_lost_oversold_or_duplicated_and_every_ord
     assert len(rows) == 6, done.stderr[-2000:]
     for row in rows:
         assert row["accepted"] > 0, row
+        assert row["injected"] is None or row["injected"] > 0, row  # the fault fired inside an environment
         assert (row["lost"], row["oversold"], row["duplicated"], row["disagreeing"]) == (0, 0, 0, 0), row
         assert row["not_final_in_time"] == 0, row
     assert done.returncode == 0
