@@ -15,7 +15,8 @@ from flashdeal.adapters.sale_rows import insert_sale
 from flashdeal.sales import SaleRequest, Strategy, new_sale
 from flashlab.bench.driver import Job, drive
 from flashlab.bench.pgbench import hot_row_tps, prepare_hot_row
-from flashlab.bench.sampler import ActivitySampler, cpu_seconds, machine_seconds, parent_pid, postgres_pids
+from flashlab.bench.sampler import ActivitySampler, machine_seconds, parent_pid
+from flashlab.local import cpu_use
 from flashlab.percentiles import percentile
 from flashlab.workers import WorkerPool
 
@@ -97,18 +98,21 @@ class Bench:
         self.progress(f"pgbench hot row, {clients:>2} clients: {tps:>9,.0f} tps")
         return tps
 
+    def _postgres_cpu(self) -> float:
+        """The postmaster's CPU seconds and those of every backend and helper it forked, so far."""
+        return cpu_use.seconds([self.postmaster], children=True)
+
     def run(self, cell: Cell) -> CellResult:
         self.conn.execute("CHECKPOINT")
         sale_id = self._new_sale(cell.strategy)
         start_at = time.time() + START_DELAY
         job = Job(str(sale_id), cell.batch, start_at, start_at + self.seconds)
         workers = self.pool.pids()
-        pg = postgres_pids(self.postmaster)
-        before = (cpu_seconds(workers), cpu_seconds(pg), *machine_seconds())
+        before = (cpu_use.seconds(workers), self._postgres_cpu(), *machine_seconds())
         with ActivitySampler(self.url, APPLICATION) as sampler:
             driven = self.pool.each(drive, [job] * cell.workers)
         # The workers' backends are still connected: their CPU counts in full (they began with this cell).
-        after = (cpu_seconds(workers), cpu_seconds(postgres_pids(self.postmaster)), *machine_seconds())
+        after = (cpu_use.seconds(workers), self._postgres_cpu(), *machine_seconds())
         self.conn.execute(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = %s", (APPLICATION,)
         )

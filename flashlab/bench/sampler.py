@@ -1,4 +1,5 @@
-"""What the database sees during a cell: lock waits and connections from pg_stat_activity, and CPU from /proc."""
+"""What the database sees during a cell: lock waits and connections from pg_stat_activity, and the machine's
+CPU from /proc (each process's CPU: flashlab.local.cpu_use)."""
 
 import os
 import threading
@@ -65,32 +66,8 @@ def parent_pid(pid: int) -> int:
     return int(_stat(pid)[1])
 
 
-def cpu_seconds(pids: list[int]) -> float:
-    """User + system CPU the processes have used so far (those that exited count as 0)."""
-    total = 0
-    for pid in pids:
-        try:
-            fields = _stat(pid)
-        except (FileNotFoundError, ProcessLookupError):
-            continue
-        total += int(fields[11]) + int(fields[12])
-    return total / _TICK
-
-
 def machine_seconds() -> tuple[float, float]:
     """(CPU seconds the machine's cores were busy, whoever used them; seconds the hypervisor stole)."""
     parts = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
     user, nice, system, _idle, _iowait, irq, softirq, steal = parts[:8]
     return (user + nice + system + irq + softirq) / _TICK, steal / _TICK
-
-
-def postgres_pids(postmaster: int) -> list[int]:
-    """The postmaster and every backend and helper it forked."""
-    pids = [postmaster]
-    for entry in Path("/proc").glob("[0-9]*"):
-        try:
-            if int(_stat(entry.name)[1]) == postmaster:
-                pids.append(int(entry.name))
-        except (FileNotFoundError, ProcessLookupError, NotADirectoryError, ValueError):
-            continue
-    return pids
