@@ -8,12 +8,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
-from uuid import UUID
 
-from flashdeal.orders import PlaceOrder, order_message
 from flashlab.burst import BurstResult
 from flashlab.chaos.faults import AWS_ERRORS, HANG_IN_TRANSACTION, KILL_AFTER_COMMIT
-from flashlab.moto import local_client
+from flashlab.queued_orders import order_body, send_bodies
 from flashlab.stack_process import RunningStack
 
 Action = Callable[[RunningStack, str, BurstResult], None]  # stack, sale id, the burst so far
@@ -50,7 +48,7 @@ def stop_postgres_for(seconds: float) -> Action:
 def send_poison(count: int) -> Action:
     def action(stack: RunningStack, sale_id: str, burst: BurstResult) -> None:
         bodies = ["{not json", json.dumps({"order_id": "not-a-uuid"}), json.dumps({"sale_id": sale_id})]
-        _send(stack, [bodies[i % len(bodies)] for i in range(count)])
+        send_bodies(stack, [bodies[i % len(bodies)] for i in range(count)])
 
     return action
 
@@ -61,23 +59,10 @@ def deliver_twice(share: float) -> Action:
     def action(stack: RunningStack, sale_id: str, burst: BurstResult) -> None:
         attempts = [a for a in burst.attempts if a.status == 202][: max(1, int(len(burst.attempts) * share))]
         now = datetime.now(UTC)
-        bodies = [
-            order_message(
-                PlaceOrder(sale_id=UUID(sale_id), user_id=a.buyer, idempotency_key=a.key, quantity=1), now
-            ).model_dump_json()
-            for a in attempts
-        ]
-        _send(stack, bodies + bodies)
+        bodies = [order_body(sale_id, a.buyer, a.key, now) for a in attempts]
+        send_bodies(stack, bodies + bodies)
 
     return action
-
-
-def _send(stack: RunningStack, bodies: list[str]) -> None:
-    sqs = local_client("sqs", stack.sqs_url)
-    url = sqs.get_queue_url(QueueName="OrdersQueue")["QueueUrl"]
-    for start in range(0, len(bodies), 10):
-        chunk = bodies[start : start + 10]
-        sqs.send_message_batch(QueueUrl=url, Entries=[{"Id": str(i), "MessageBody": b} for i, b in enumerate(chunk)])
 
 
 def scenarios(quick: bool) -> list[Scenario]:

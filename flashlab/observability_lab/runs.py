@@ -5,11 +5,9 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from uuid import UUID
 
 import psycopg
 
-from flashdeal.orders import PlaceOrder, order_message
 from flashdeal.sales import Strategy
 from flashlab.admission_lab.observe import settled, wait_drained
 from flashlab.dashboard.from_stack import render_dashboard
@@ -18,6 +16,7 @@ from flashlab.demo import create_sale
 from flashlab.front_bench.drive import local_stats
 from flashlab.locks import lock_chains
 from flashlab.moto import local_client
+from flashlab.queued_orders import order_body, send_bodies
 from flashlab.stack_process import RunningStack
 
 SERVICE = [("service", "flashdeal")]
@@ -116,16 +115,7 @@ def queue_orders(stack: RunningStack, sale_id: str, count: int) -> None:
     Through the API the embedded stack accepts about 45 orders a second (docs/lab/front-door.md), far
     below what one Postgres row can take; queued directly, the workers meet the burst at full speed.
     """
-    sqs = local_client("sqs", stack.sqs_url)
-    url = sqs.get_queue_url(QueueName="OrdersQueue")["QueueUrl"]
-    for start in range(0, count, 10):
-        entries = []
-        for n in range(start, min(start + 10, count)):
-            place = PlaceOrder(sale_id=UUID(sale_id), user_id=f"p2-{n}", idempotency_key=f"p2-{n}", quantity=1)
-            entries.append(
-                {"Id": str(n - start), "MessageBody": order_message(place, datetime.now(UTC)).model_dump_json()}
-            )
-        sqs.send_message_batch(QueueUrl=url, Entries=entries)
+    send_bodies(stack, [order_body(sale_id, f"p2-{n}", f"p2-{n}") for n in range(count)])
 
 
 def run(stack: RunningStack, strategy: str, units: int, out: Path) -> Run:

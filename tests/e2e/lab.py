@@ -6,6 +6,7 @@ from typing import Any
 import boto3
 import httpx
 
+from flashlab.queued_orders import send_bodies
 from flashlab.stack_process import RunningStack
 from tests.factories import a_sale, admin_headers, an_order
 
@@ -49,10 +50,7 @@ def order_bodies(sale_id: str, count: int) -> list[str]:
 
 
 def send(stack: RunningStack, bodies: list[str], queue: str = "OrdersQueue") -> None:
-    client, url = sqs(stack), queue_url(stack, queue)
-    for start in range(0, len(bodies), 10):
-        chunk = bodies[start : start + 10]
-        client.send_message_batch(QueueUrl=url, Entries=[{"Id": str(i), "MessageBody": b} for i, b in enumerate(chunk)])
+    send_bodies(stack, bodies, queue)
 
 
 def wait_until(predicate: Any, timeout_s: float = 60, interval_s: float = 0.25) -> Any:
