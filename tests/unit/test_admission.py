@@ -15,10 +15,9 @@ from flashdeal.adapters.purchase_quota import counted_before
 from flashdeal.adapters.sale_state import put_sale
 from flashdeal.buying import accept_order, place_order
 from flashdeal.errors import BuyerRateLimitedError, SaleFullyClaimedError
-from flashdeal.orders import OrderAccepted, OrderStatus, PlaceOrder
+from flashdeal.orders import OrderAccepted, OrderStatus, PlaceOrder, settlement_of
 from flashdeal.sales import SaleRequest, new_sale
 from flashdeal.settings import OrderApiSettings
-from flashdeal.settlement.single import new_settlement
 from flashdeal.settlement.status_sync import publish_outcome
 from tests.factories import an_order
 
@@ -99,7 +98,7 @@ def test_a_rejected_order_gives_its_units_back_exactly_once(settings):
     buy(settings, sale.sale_id, "alice")
     with pytest.raises(SaleFullyClaimedError):
         buy(settings, sale.sale_id, "bob")
-    rejected = new_settlement(
+    rejected = settlement_of(
         an_order(sale.sale_id, user="alice", key="k1", accepted_at=NOW), OrderStatus.REJECTED, "test", NOW
     )
     for _ in range(3):  # SQS may deliver the outcome more than once

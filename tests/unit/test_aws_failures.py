@@ -15,8 +15,7 @@ from flashdeal.adapters.order_status import (
 from flashdeal.adapters.purchase_quota import give_back
 from flashdeal.adapters.sale_state import add_sold, get_sale_state
 from flashdeal.errors import StoreUnavailableError
-from flashdeal.orders import OrderStatus
-from flashdeal.settlement.single import new_settlement
+from flashdeal.orders import OrderStatus, settlement_of
 from tests.factories import an_order
 
 
@@ -35,7 +34,7 @@ CALLS = {
     "order_exists": lambda c: order_exists("t", uuid4(), c),
     "get_order_view": lambda c: get_order_view("t", uuid4(), "u", c),
     "record_settlement": lambda c: record_settlement(
-        "t", new_settlement(MESSAGE, OrderStatus.CONFIRMED, None, MESSAGE.accepted_at), c
+        "t", settlement_of(MESSAGE, OrderStatus.CONFIRMED, None, MESSAGE.accepted_at), c
     ),
     "give_back": lambda c: give_back("t", uuid4(), "u", uuid4(), 1, c),
     "unregister_order": lambda c: unregister_order("t", MESSAGE, c),

@@ -14,9 +14,8 @@ from flashdeal.adapters.order_status import (
 )
 from flashdeal.adapters.sale_state import add_sold, get_sale_state, mark_sold_out, put_sale
 from flashdeal.errors import OrderNotFoundError, PurchaseLimitReachedError, SaleNotFoundError
-from flashdeal.orders import OrderMessage, OrderStatus, Settlement
+from flashdeal.orders import OrderMessage, OrderStatus, Settlement, settlement_of
 from flashdeal.sales import SaleRequest, new_sale
-from flashdeal.settlement.single import new_settlement
 from tests.factories import an_order
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
@@ -27,7 +26,7 @@ def message(user: str = "alice", key: str = "k1", quantity: int = 1, sale_id=Non
 
 
 def settlement(msg: OrderMessage, status: OrderStatus, reason: str | None = None) -> Settlement:
-    return new_settlement(msg, status, reason, NOW)
+    return settlement_of(msg, status, reason, NOW)
 
 
 def test_tables_carry_the_templates_ttl_attributes(aws):

@@ -83,6 +83,29 @@ class Settlement(BaseModel):
     accepted_at: datetime | None = None  # when the API accepted it: settle lag runs from here
 
 
+def settlement_of(
+    message: OrderMessage,
+    status: OrderStatus,
+    reason: str | None,
+    settled_at: datetime,
+    sold_out: bool = False,
+    replayed: bool = False,
+) -> Settlement:
+    """The settlement of a queued order, as its message describes it."""
+    return Settlement(
+        order_id=message.order_id,
+        sale_id=message.sale_id,
+        user_id=message.user_id,
+        quantity=message.quantity,
+        status=status,
+        reason=reason,
+        replayed=replayed,
+        sold_out=sold_out,
+        settled_at=settled_at,
+        accepted_at=message.accepted_at,
+    )
+
+
 def order_id_for(user_id: str, sale_id: UUID, idempotency_key: str) -> UUID:
     return uuid5(ORDER_NAMESPACE, f"{user_id}\n{sale_id}\n{idempotency_key}")
 

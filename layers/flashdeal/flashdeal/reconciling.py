@@ -21,8 +21,7 @@ from flashdeal.adapters.postgres import database_errors, transaction
 from flashdeal.adapters.stock_audit import count_sales, stock_differences
 from flashdeal.errors import OrderAlreadySettledError
 from flashdeal.observability import logger, metrics
-from flashdeal.orders import OrderMessage, OrderStatus, Settlement
-from flashdeal.settlement.single import new_settlement
+from flashdeal.orders import OrderMessage, OrderStatus, Settlement, settlement_of
 from flashdeal.settlement.status_sync import publish_outcome, publish_sold_counts
 
 NOT_PROCESSED = "not_processed"
@@ -77,7 +76,7 @@ def reject_unprocessed(conn: psycopg.Connection, message: OrderMessage, now: dat
         if found is not None:
             return found
         raise
-    return new_settlement(message, OrderStatus.REJECTED, NOT_PROCESSED, now)
+    return settlement_of(message, OrderStatus.REJECTED, NOT_PROCESSED, now)
 
 
 def _record(report: Reconciliation) -> None:

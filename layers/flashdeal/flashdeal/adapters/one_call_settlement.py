@@ -17,7 +17,7 @@ from psycopg import errors as pg_errors
 from flashdeal.adapters.postgres import database_errors
 from flashdeal.errors import InventoryContentionError, OrderAlreadySettledError
 from flashdeal.observability import metrics
-from flashdeal.orders import OrderMessage, OrderStatus, Settlement
+from flashdeal.orders import OrderMessage, OrderStatus, Settlement, settlement_of
 from flashdeal.sales import SaleRules
 
 OPTIMISTIC_ATTEMPTS = 8  # fixed in settle_order_in_one_call
@@ -59,18 +59,7 @@ def settle_in_one_call(conn: psycopg.Connection, message: OrderMessage, rules: S
     assert row is not None  # the function returns one row, always
     status, reason, sold_out, replayed, settled_at, retries = row
     _count_retries(retries)
-    return Settlement(
-        order_id=message.order_id,
-        sale_id=message.sale_id,
-        user_id=message.user_id,
-        quantity=message.quantity,
-        status=OrderStatus(status),
-        reason=reason,
-        replayed=replayed,
-        sold_out=sold_out,
-        settled_at=settled_at,
-        accepted_at=message.accepted_at,
-    )
+    return settlement_of(message, OrderStatus(status), reason, settled_at, sold_out=sold_out, replayed=replayed)
 
 
 def _count_retries(retries: int) -> None:

@@ -9,7 +9,7 @@ from flashdeal.adapters import order_ledger
 from flashdeal.adapters.one_call_settlement import settle_in_one_call
 from flashdeal.adapters.postgres import transaction
 from flashdeal.errors import FlashDealError, InvalidOrderMessageError, OrderAlreadySettledError
-from flashdeal.orders import OrderMessage, OrderStatus, Settlement
+from flashdeal.orders import OrderMessage, Settlement
 from flashdeal.sales import SaleRules
 
 type Outcome = Settlement | FlashDealError  # what settling one record gave: its settlement, or why it failed
@@ -45,22 +45,6 @@ def _settle_once(conn: psycopg.Connection, message: OrderMessage, rules: SaleRul
     # One round trip, each strategy's own locks (adapters/one_call_settlement.py). The batched strategy
     # settles one order like the sharded one when a batch cannot go through whole.
     return settle_in_one_call(conn, message, rules, now)
-
-
-def new_settlement(
-    message: OrderMessage, status: OrderStatus, reason: str | None, now: datetime, sold_out: bool = False
-) -> Settlement:
-    return Settlement(
-        order_id=message.order_id,
-        sale_id=message.sale_id,
-        user_id=message.user_id,
-        quantity=message.quantity,
-        status=status,
-        reason=reason,
-        sold_out=sold_out,
-        settled_at=now,
-        accepted_at=message.accepted_at,
-    )
 
 
 def replay(settlement: Settlement) -> Settlement:

@@ -13,9 +13,9 @@ import psycopg
 from flashdeal.adapters import bulk_stock, order_ledger
 from flashdeal.adapters.postgres import transaction
 from flashdeal.errors import FlashDealError, OrderAlreadySettledError, PurchaseLimitReachedError, SoldOutError
-from flashdeal.orders import OrderMessage, OrderStatus, Settlement
+from flashdeal.orders import OrderMessage, OrderStatus, Settlement, settlement_of
 from flashdeal.sales import SaleRules
-from flashdeal.settlement.single import Outcome, new_settlement, replay, settle_order_or_error
+from flashdeal.settlement.single import Outcome, replay, settle_order_or_error
 
 
 def split_by_limit(orders: list[OrderMessage], limit: int) -> tuple[list[OrderMessage], list[OrderMessage]]:
@@ -97,7 +97,7 @@ def _settle_once(
         reason = rejected.get(message.order_id)
         status = OrderStatus.REJECTED if reason else OrderStatus.CONFIRMED
         # The first new settlement carries the sold-out news; the publisher flags the sale once.
-        settled[message.order_id] = new_settlement(message, status, reason, now, left == 0 and message is news[0])
+        settled[message.order_id] = settlement_of(message, status, reason, now, left == 0 and message is news[0])
     return settled
 
 
