@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from flashlab.dashboard.definition import Widget
+from flashlab.dashboard.query import metric_query
 
 COLUMNS = 3
 
@@ -24,19 +25,7 @@ class Series:
 def fetch(cloudwatch: Any, widget: Widget, start: datetime, end: datetime, period_s: int) -> list[Series]:
     """Each of the widget's metric lines over [start, end), at ``period_s`` resolution."""
     queries = [
-        {
-            "Id": f"m{i}",
-            "Label": line.label,
-            "MetricStat": {
-                "Metric": {
-                    "Namespace": line.namespace,
-                    "MetricName": line.name,
-                    "Dimensions": [{"Name": k, "Value": v} for k, v in line.dimensions],
-                },
-                "Period": period_s,
-                "Stat": line.stat,
-            },
-        }
+        metric_query(f"m{i}", line.namespace, line.name, line.dimensions, period_s, line.stat, line.label)
         for i, line in enumerate(widget.metrics)
     ]
     answer = cloudwatch.get_metric_data(MetricDataQueries=queries, StartTime=start, EndTime=end)
