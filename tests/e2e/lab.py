@@ -3,22 +3,16 @@
 import time
 from typing import Any
 
-import boto3
 import httpx
 
+from flashlab.moto import local_client
 from flashlab.queued_orders import send_bodies
 from flashlab.stack_process import RunningStack
 from tests.factories import a_sale, admin_headers, an_order
 
 
 def sqs(stack: RunningStack) -> Any:
-    return boto3.client(
-        "sqs",
-        endpoint_url=stack.sqs_url,
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
+    return local_client("sqs", stack.sqs_url)
 
 
 def queue_url(stack: RunningStack, name: str) -> str:
