@@ -28,7 +28,6 @@ class MetricLine:
 class Widget:
     title: str
     row: str  # the text widget above it
-    period_s: int
     metrics: tuple[MetricLine, ...]
 
 
@@ -55,7 +54,7 @@ def widgets(template: Template, names: dict[str, str]) -> list[Widget]:
             row = props["markdown"].lstrip("# ").strip()
             continue
         lines = tuple(_metric_line(m, props.get("stat", "Average")) for m in props["metrics"])
-        found.append(Widget(props["title"], row, int(props.get("period", 300)), lines))
+        found.append(Widget(props["title"], row, lines))
     return found
 
 

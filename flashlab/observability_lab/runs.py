@@ -2,7 +2,7 @@
 
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -60,7 +60,6 @@ class Run:
     drain_s: float
     dashboard: Path
     wall_s: float = 0.0
-    notes: list[str] = field(default_factory=list)
 
 
 class LockWatch:
