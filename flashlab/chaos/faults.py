@@ -68,23 +68,23 @@ def install(function: str, timeout_s: float) -> None:
     import flashdeal.settlement.single as single
     import flashdeal.settlement.status_sync as status_sync
 
-    publish, settle = status_sync.publish_outcome, single.settle_in_one_call
+    publish, settle = status_sync.publish_outcome, single.settle_one_by_one
 
     def publish_or_die(*args: Any, **kwargs: Any) -> Any:
         if take(KILL_AFTER_COMMIT):  # settle_batch has committed; nothing is published yet
             os.kill(os.getpid(), signal.SIGKILL)
         return publish(*args, **kwargs)
 
-    def settle_or_hang(conn: Any, *args: Any, **kwargs: Any) -> Any:
+    def settle_or_hang(conn: Any, messages: Any, *args: Any, **kwargs: Any) -> Any:
         if not take(HANG_IN_TRANSACTION):
-            return settle(conn, *args, **kwargs)
-        with conn.transaction():  # the order settled but not committed, its row locks held
-            result = settle(conn, *args, **kwargs)
+            return settle(conn, messages, *args, **kwargs)
+        with conn.transaction():  # mid-settlement, nothing committed, the sale's inventory rows locked
+            conn.execute("SELECT 1 FROM inventory_shards WHERE sale_id = %s FOR UPDATE", (messages[0].sale_id,))
             time.sleep(timeout_s + 5)  # past the longest the runtime waits
-        return result
+        raise AssertionError("the runtime kills an environment that outlives its timeout")
 
     status_sync.publish_outcome = publish_or_die
-    single.settle_in_one_call = settle_or_hang
+    single.settle_one_by_one = settle_or_hang
 
 
 def _refuse_aws_call(request: Any, **kwargs: Any) -> None:

@@ -1,14 +1,17 @@
 """Round trips to Postgres per settled order, counted on the wire (libpq's trace: one ReadyForQuery each).
 
 Issue 12: every per-order strategy settles an order in one round trip (one PL/pgSQL function,
-db/migrations/0004), and a redelivery costs one too. A regression to statement-by-statement settling
-fails here.
+db/migrations/0004), and a redelivery costs one too; a worker's batch of orders for one sale costs one
+round trip in all (a procedure, 0005), each order still in its own transaction. A regression to
+statement-by-statement or order-by-order settling fails here.
 """
 
 import tempfile
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from uuid import UUID
 
 import psycopg
 import pytest
@@ -17,12 +20,14 @@ from flashdeal.adapters import one_call_settlement
 from flashdeal.adapters.sale_rows import get_sale_rules
 from flashdeal.errors import InventoryContentionError
 from flashdeal.observability import metrics
-from flashdeal.orders import OrderStatus
+from flashdeal.orders import OrderStatus, Settlement
 from flashdeal.sales import Strategy
+from flashdeal.settlement.batch import settle_batch
 from flashdeal.settlement.single import settle_order
 from flashlab.local import emf
 from tests.factories import an_order
 
+BATCH = 10
 ROUND_TRIPS = {  # per new order / per redelivery of a settled one (before issue 12: 8-9 / 3)
     Strategy.SHARDED: (1, 1),
     Strategy.NAIVE: (1, 1),
@@ -64,6 +69,23 @@ def test_round_trips_per_order_and_per_redelivery(conn, make_sale, strategy):
     assert (first.total, again.total) == ROUND_TRIPS[strategy]
 
 
+@pytest.mark.parametrize("strategy", list(ROUND_TRIPS))
+def test_a_batch_for_one_sale_is_one_round_trip_and_one_transaction_per_order(conn, make_sale, strategy):
+    sale = make_sale(inventory=5, shards=1 if strategy.single_row else 4, strategy=strategy.value)
+    get_sale_rules(conn, UUID(sale["sale_id"]))  # cached per environment, as in the worker
+    messages = [an_order(sale["sale_id"]) for _ in range(BATCH)]
+    bodies = {f"m{i}": m.model_dump_json() for i, m in enumerate(messages)}
+    with round_trips(conn) as counted:
+        outcomes = settle_batch(bodies, conn)
+    statuses = Counter(o.status for o in outcomes.values() if isinstance(o, Settlement))
+    assert statuses == {OrderStatus.CONFIRMED: 5, OrderStatus.REJECTED: BATCH - 5}
+    assert counted.total == 1
+    transactions = conn.execute(
+        "SELECT count(DISTINCT xmin::text) FROM orders WHERE order_id = ANY(%s)", ([m.order_id for m in messages],)
+    ).fetchone()[0]
+    assert transactions == BATCH  # each order committed alone: no order waits for another's locks
+
+
 def test_the_counter_counts(conn):
     with round_trips(conn) as counted:
         conn.execute("SELECT 1").fetchone()
@@ -75,12 +97,19 @@ def test_the_counter_counts(conn):
 def test_an_optimistic_order_that_loses_every_race_is_contention_and_its_retries_are_counted(
     conn, make_sale, monkeypatch, capsys
 ):
-    # GIVEN the function reports that all eight attempts found a newer version (SQLSTATE FD004)
+    # GIVEN the procedure reports that each order lost all eight attempts to a newer version (SQLSTATE FD004)
     conn.execute(
-        "CREATE FUNCTION pg_temp.always_stale() RETURNS void LANGUAGE plpgsql AS"
-        " $$ BEGIN RAISE EXCEPTION 'stale version 8 times in a row' USING ERRCODE = 'FD004'; END $$"
+        "CREATE PROCEDURE pg_temp.always_stale(p_orders json, INOUT statuses text[], INOUT reasons text[],"
+        " INOUT sold_outs boolean[], INOUT replays boolean[], INOUT settled_ats timestamptz[],"
+        " INOUT retries int[], INOUT failures text[]) LANGUAGE plpgsql AS $$ BEGIN"
+        " retries := array_fill(0, ARRAY[json_array_length(p_orders)]);"
+        " failures := array_fill('FD004'::text, ARRAY[json_array_length(p_orders)]); END $$"
     )
-    monkeypatch.setattr(one_call_settlement, "_SETTLE", "SELECT pg_temp.always_stale()")
+    monkeypatch.setattr(
+        one_call_settlement,
+        "_SETTLE",
+        "CALL pg_temp.always_stale(%(orders)s::json, NULL, NULL, NULL, NULL, NULL, NULL, NULL)",
+    )
     sale = make_sale(inventory=5, shards=1, strategy="optimistic")
     rules = get_sale_rules(conn, sale["sale_id"])
     capsys.readouterr()

@@ -1,65 +1,95 @@
-"""Settling one order in one round trip, with the sale's strategy (db/migrations/0004).
+"""Settling a batch's orders in one round trip, each in its own transaction (db/migrations/0004, 0005).
 
-``settle_order_in_one_call`` runs the replay check, the buyer's reservation, the take (each strategy's
-own way, with its own locks) and the order's INSERT as one statement, so on the worker's autocommit
-connection one order is one network wait. For sharded sales the first shard to try is drawn here, at
-random, so buyers spread over the shards.
+``settle_orders_one_by_one`` is a procedure: for each order it runs ``settle_order_in_one_call`` (the
+replay check, the buyer's reservation, the take with the strategy's own locks, the order's INSERT) and
+commits it before the next. So one SQS batch is one network wait, and no order waits for another's
+locks. The orders go as one JSON array (a list of UUIDs or timestamps costs psycopg far more to send).
+The procedure COMMITs, so the connection must be in autocommit (the worker's is).
 """
 
-import random
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 import psycopg
 from aws_lambda_powertools.metrics import MetricUnit
 from psycopg import errors as pg_errors
+from pydantic import TypeAdapter
 
 from flashdeal.adapters.postgres import database_errors
-from flashdeal.errors import InventoryContentionError, OrderAlreadySettledError
+from flashdeal.errors import FlashDealError, InventoryContentionError, OrderAlreadySettledError
 from flashdeal.observability import metrics
 from flashdeal.orders import OrderMessage, OrderStatus, Settlement, settlement_of
 from flashdeal.sales import SaleRules
 
+type Settled = Settlement | FlashDealError  # one order's settlement, or why it failed
+
 OPTIMISTIC_ATTEMPTS = 8  # fixed in settle_order_in_one_call
-STALE_VERSION = "FD004"  # its SQLSTATE when every optimistic attempt lost the race
 _SETTLE = (
-    "SELECT * FROM settle_order_in_one_call(%(strategy)s, %(order)s, %(sale)s, %(user)s, %(quantity)s,"
-    " %(key)s, %(accepted)s, %(now)s, %(limit)s, %(shards)s, %(start)s, %(open)s)"
+    "CALL settle_orders_one_by_one(%(strategy)s, %(sale)s, %(limit)s, %(shards)s, %(now)s,"
+    " %(orders)s::json, %(open)s::boolean[])"
 )
+_MESSAGES = TypeAdapter(list[OrderMessage])
 
 
-def settle_in_one_call(conn: psycopg.Connection, message: OrderMessage, rules: SaleRules, now: datetime) -> Settlement:
-    """The order's settlement: new, or (``replayed``) the one an earlier delivery made."""
+def settle_one_by_one(
+    conn: psycopg.Connection, messages: Sequence[OrderMessage], rules: SaleRules, now: datetime
+) -> list[Settled]:
+    """Each order's settlement (``replayed`` when an earlier delivery made it), in the messages' order.
+
+    The procedure stops starting orders when the statement timeout draws near; the rest go in another call.
+    """
+    settled: list[Settled] = []
+    while len(settled) < len(messages):
+        settled += _call(conn, messages[len(settled) :], rules, now)
+    return settled
+
+
+def _call(conn: psycopg.Connection, messages: Sequence[OrderMessage], rules: SaleRules, now: datetime) -> list[Settled]:
     params: dict[str, Any] = {
-        "order": message.order_id,
-        "sale": message.sale_id,
-        "user": message.user_id,
-        "quantity": message.quantity,
-        "key": message.idempotency_key,
-        "accepted": message.accepted_at,
-        "now": now,
-        "limit": rules.per_user_limit,
-        "open": rules.open_at(message.accepted_at),
         "strategy": rules.strategy.value,
+        "sale": messages[0].sale_id,
+        "limit": rules.per_user_limit,
         "shards": rules.shards,
-        "start": random.randrange(rules.shards),
+        "now": now,
+        "orders": _MESSAGES.dump_json(list(messages)).decode(),
+        "open": [rules.open_at(m.accepted_at) for m in messages],
     }
-    with database_errors():
-        try:
+    try:
+        with database_errors():
             row = conn.execute(_SETTLE, params).fetchone()
-        except pg_errors.UniqueViolation as exc:
-            raise OrderAlreadySettledError(f"order {message.order_id} was settled concurrently") from exc
-        except psycopg.Error as exc:
-            if exc.sqlstate != STALE_VERSION:
-                raise
-            _count_retries(OPTIMISTIC_ATTEMPTS)
-            raise InventoryContentionError(
-                f"stale version {OPTIMISTIC_ATTEMPTS} times in a row; the order will be retried"
-            ) from exc
-    assert row is not None  # the function returns one row, always
-    status, reason, sold_out, replayed, settled_at, retries = row
-    _count_retries(retries)
-    return settlement_of(message, OrderStatus(status), reason, settled_at, sold_out=sold_out, replayed=replayed)
+    except FlashDealError as exc:  # the call failed whole: the orders it committed are found on redelivery
+        return [exc] * len(messages)
+    assert row is not None  # a CALL returns its INOUT arguments as one row
+    statuses, reasons, sold_outs, replays, settled_ats, retries, failures = row
+    _count_retries(sum(retries) + OPTIMISTIC_ATTEMPTS * failures.count(_STALE_VERSION))
+    settled: list[Settled] = []
+    for i, message in enumerate(messages):
+        if failures[i] is not None:
+            settled.append(_failure(message, failures[i]))
+        elif statuses[i] is None:  # not started: the statement timeout drew near
+            break
+        else:
+            status = OrderStatus(statuses[i])
+            settled.append(
+                settlement_of(message, status, reasons[i], settled_ats[i], sold_out=sold_outs[i], replayed=replays[i])
+            )
+    return settled
+
+
+_STALE_VERSION = "FD004"  # settle_order_in_one_call's own: the optimistic strategy lost all its attempts
+_CONTENTION = {  # the order failed for now; SQS delivers it again
+    _STALE_VERSION: f"stale version {OPTIMISTIC_ATTEMPTS} times in a row",
+    pg_errors.LockNotAvailable.sqlstate: "waited longer than lock_timeout for the inventory",
+    pg_errors.DeadlockDetected.sqlstate: "Postgres broke a deadlock over the inventory",
+}
+
+
+def _failure(message: OrderMessage, sqlstate: str) -> FlashDealError:
+    """The domain error for an order the procedure caught failing (by SQLSTATE, its only failures)."""
+    if sqlstate == pg_errors.UniqueViolation.sqlstate:
+        return OrderAlreadySettledError(f"order {message.order_id} was settled concurrently")
+    return InventoryContentionError(f"{_CONTENTION[sqlstate]}; the order will be retried")
 
 
 def _count_retries(retries: int) -> None:

@@ -12,7 +12,7 @@ from flashdeal.adapters.sale_rows import get_sale_rules
 from flashdeal.errors import FlashDealError, InvalidOrderMessageError
 from flashdeal.orders import OrderMessage
 from flashdeal.sales import Strategy
-from flashdeal.settlement.single import Outcome, parse_order_message, settle_order_or_error
+from flashdeal.settlement.single import Outcome, parse_order_message, settle_orders
 from flashdeal.settlement.together import settle_together
 
 
@@ -44,10 +44,10 @@ def _settle_sale(
     except FlashDealError as exc:
         return dict.fromkeys(messages, exc)
     if rules.strategy is not Strategy.BATCHED:
-        return {message_id: settle_order_or_error(conn, m, rules, now) for message_id, m in messages.items()}
-    # Batched: orders accepted outside the window are rejected one by one (settle_order's window rule),
+        return settle_orders(conn, messages, rules, now)
+    # Batched: orders accepted outside the window are rejected one by one (settle_orders' window rule),
     # the rest settle together.
     outside = {i: m for i, m in messages.items() if not rules.open_at(m.accepted_at)}
     inside = {i: m for i, m in messages.items() if i not in outside}
     together = settle_together(conn, inside, rules, now) if inside else {}
-    return together | {message_id: settle_order_or_error(conn, m, rules, now) for message_id, m in outside.items()}
+    return together | settle_orders(conn, outside, rules, now)

@@ -1,12 +1,18 @@
-"""Settling one order in one transaction and one round trip, with the sale's per-order strategy."""
+"""Settling a sale's orders one by one, each in its own transaction, with the sale's per-order strategy.
 
+A batch's orders for one sale go to Postgres in one round trip (adapters/one_call_settlement.py); each
+commits before the next starts. The batched strategy settles orders here too when a batch cannot go
+through whole.
+"""
+
+from collections.abc import Mapping
 from datetime import datetime
 
 import psycopg
 from pydantic import ValidationError
 
 from flashdeal.adapters import order_ledger
-from flashdeal.adapters.one_call_settlement import settle_in_one_call
+from flashdeal.adapters.one_call_settlement import settle_one_by_one
 from flashdeal.adapters.postgres import transaction
 from flashdeal.errors import FlashDealError, InvalidOrderMessageError, OrderAlreadySettledError
 from flashdeal.orders import OrderMessage, Settlement
@@ -22,29 +28,35 @@ def parse_order_message(body: str) -> OrderMessage:
         raise InvalidOrderMessageError(f"malformed order message: {exc.error_count()} error(s)") from exc
 
 
+def settle_orders(
+    conn: psycopg.Connection, messages: Mapping[str, OrderMessage], rules: SaleRules, now: datetime
+) -> dict[str, Outcome]:
+    """Outcomes by SQS message id, for orders of one sale. A redelivery returns the first outcome, unchanged."""
+    settled = settle_one_by_one(conn, list(messages.values()), rules, now)
+    return {
+        message_id: _first_settlement(conn, message) if isinstance(outcome, OrderAlreadySettledError) else outcome
+        for (message_id, message), outcome in zip(messages.items(), settled, strict=True)
+    }
+
+
 def settle_order(conn: psycopg.Connection, message: OrderMessage, rules: SaleRules, now: datetime) -> Settlement:
-    """Settles one order in one transaction. A redelivery returns the first outcome, unchanged."""
+    """One order's settlement; raises why it failed."""
+    outcome = settle_orders(conn, {"": message}, rules, now)[""]
+    if isinstance(outcome, FlashDealError):
+        raise outcome
+    return outcome
+
+
+def _first_settlement(conn: psycopg.Connection, message: OrderMessage) -> Outcome:
+    """A concurrent delivery of this order committed first: its settlement is the outcome."""
     try:
-        return _settle_once(conn, message, rules, now)
-    except OrderAlreadySettledError:
         with transaction(conn):
             settled = order_ledger.find_settlement(conn, message.order_id)
-        if settled is None:  # the API derives the id from this triple, so only a forged message gets here
-            raise InvalidOrderMessageError("another order holds this buyer's key for this sale") from None
-        return settled
-
-
-def settle_order_or_error(conn: psycopg.Connection, message: OrderMessage, rules: SaleRules, now: datetime) -> Outcome:
-    try:
-        return settle_order(conn, message, rules, now)
     except FlashDealError as exc:
         return exc
-
-
-def _settle_once(conn: psycopg.Connection, message: OrderMessage, rules: SaleRules, now: datetime) -> Settlement:
-    # One round trip, each strategy's own locks (adapters/one_call_settlement.py). The batched strategy
-    # settles one order like the sharded one when a batch cannot go through whole.
-    return settle_in_one_call(conn, message, rules, now)
+    if settled is None:  # the API derives the id from this triple, so only a forged message gets here
+        return InvalidOrderMessageError("another order holds this buyer's key for this sale")
+    return settled
 
 
 def replay(settlement: Settlement) -> Settlement:

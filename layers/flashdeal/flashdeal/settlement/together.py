@@ -15,7 +15,7 @@ from flashdeal.adapters.postgres import transaction
 from flashdeal.errors import FlashDealError, OrderAlreadySettledError, PurchaseLimitReachedError, SoldOutError
 from flashdeal.orders import OrderMessage, OrderStatus, Settlement, settlement_of
 from flashdeal.sales import SaleRules
-from flashdeal.settlement.single import Outcome, replay, settle_order_or_error
+from flashdeal.settlement.single import Outcome, replay, settle_orders
 
 
 def split_by_limit(orders: list[OrderMessage], limit: int) -> tuple[list[OrderMessage], list[OrderMessage]]:
@@ -50,7 +50,7 @@ def settle_together(
     try:
         settlements = _settle_once(conn, list(messages.values()), rules, now)
     except OrderAlreadySettledError:  # a message conflicts with a settled order: let each record answer for itself
-        return {message_id: settle_order_or_error(conn, m, rules, now) for message_id, m in messages.items()}
+        return settle_orders(conn, messages, rules, now)
     except FlashDealError as exc:
         return dict.fromkeys(messages, exc)
     seen: set[UUID] = set()
