@@ -97,12 +97,12 @@ def test_the_counter_counts(conn):
 def test_an_optimistic_order_that_loses_every_race_is_contention_and_its_retries_are_counted(
     conn, make_sale, monkeypatch, capsys
 ):
-    # GIVEN the procedure reports that each order lost all eight attempts to a newer version (SQLSTATE FD004)
+    # GIVEN the procedure reports that each order lost all eight attempts to a newer version (FD004, retries 8)
     conn.execute(
         "CREATE PROCEDURE pg_temp.always_stale(p_orders json, INOUT statuses text[], INOUT reasons text[],"
         " INOUT sold_outs boolean[], INOUT replays boolean[], INOUT settled_ats timestamptz[],"
         " INOUT retries int[], INOUT failures text[]) LANGUAGE plpgsql AS $$ BEGIN"
-        " retries := array_fill(0, ARRAY[json_array_length(p_orders)]);"
+        " retries := array_fill(8, ARRAY[json_array_length(p_orders)]);"
         " failures := array_fill('FD004'::text, ARRAY[json_array_length(p_orders)]); END $$"
     )
     monkeypatch.setattr(

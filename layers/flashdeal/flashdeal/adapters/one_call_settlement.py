@@ -1,8 +1,8 @@
-"""Settling a batch's orders in one round trip, each in its own transaction (db/migrations/0004, 0005).
+"""Settling a batch's orders in one round trip, each in its own transaction (db/migrations/0005).
 
-``settle_orders_one_by_one`` is a procedure: for each order it runs ``settle_order_in_one_call`` (the
-replay check, the buyer's reservation, the take with the strategy's own locks, the order's INSERT) and
-commits it before the next. So one SQS batch is one network wait, and no order waits for another's
+``settle_orders_one_by_one`` is a procedure: for each order it runs the replay check, the buyer's
+reservation, the take with the strategy's own locks and the order's INSERT, and commits it before the
+next. So one SQS batch is one network wait, and no order waits for another's
 locks. The orders go as one JSON array (a list of UUIDs or timestamps costs psycopg far more to send).
 The procedure COMMITs, so the connection must be in autocommit (the worker's is).
 """
@@ -24,7 +24,7 @@ from flashdeal.sales import SaleRules
 
 type Settled = Settlement | FlashDealError  # one order's settlement, or why it failed
 
-OPTIMISTIC_ATTEMPTS = 8  # fixed in settle_order_in_one_call
+OPTIMISTIC_ATTEMPTS = 8  # fixed in settle_orders_one_by_one
 _SETTLE = (
     "CALL settle_orders_one_by_one(%(strategy)s, %(sale)s, %(limit)s, %(shards)s, %(now)s,"
     " %(orders)s::json, %(open)s::boolean[])"
@@ -62,7 +62,7 @@ def _call(conn: psycopg.Connection, messages: Sequence[OrderMessage], rules: Sal
         return [exc] * len(messages)
     assert row is not None  # a CALL returns its INOUT arguments as one row
     statuses, reasons, sold_outs, replays, settled_ats, retries, failures = row
-    _count_retries(sum(retries) + OPTIMISTIC_ATTEMPTS * failures.count(_STALE_VERSION))
+    _count_retries(sum(retries))  # the optimistic attempts that lost the race, 8 for an order that lost all
     settled: list[Settled] = []
     for i, message in enumerate(messages):
         if failures[i] is not None:
@@ -77,7 +77,7 @@ def _call(conn: psycopg.Connection, messages: Sequence[OrderMessage], rules: Sal
     return settled
 
 
-_STALE_VERSION = "FD004"  # settle_order_in_one_call's own: the optimistic strategy lost all its attempts
+_STALE_VERSION = "FD004"  # the procedure's own: the optimistic strategy lost all its attempts
 _CONTENTION = {  # the order failed for now; SQS delivers it again
     _STALE_VERSION: f"stale version {OPTIMISTIC_ATTEMPTS} times in a row",
     pg_errors.LockNotAvailable.sqlstate: "waited longer than lock_timeout for the inventory",
