@@ -1,7 +1,8 @@
 """``make bench`` / ``make bench-quick``: the contention lab's numbers.
 
     python -m flashlab.bench [--quick] [--seconds 3] [--workers 1,8,32,64] [--batches 1,10,100]
-                             [--strategies naive,atomic,optimistic,sharded,batched] [--sweep 250,1000] [--out DIR]
+                             [--strategies naive,atomic,optimistic,sharded,batched] [--sweep 250,1000]
+                             [--shards N] [--out DIR]
 
 The full run regenerates docs/lab/results.md, its JSON and its plots; --quick runs a reduced matrix in
 under a minute, writes to .flashlab/bench-quick/ and ends with the RESULT line.
@@ -12,7 +13,7 @@ import sys
 import time
 from pathlib import Path
 
-from flashdeal.sales import Strategy
+from flashdeal.sales import DEFAULT_SHARDS, MAX_SHARDS, Strategy
 from flashlab import REPO_ROOT
 from flashlab.bench import plots
 from flashlab.bench.pgbench import hot_row_tps
@@ -70,12 +71,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--sweep", type=_numbers, default=[250, 1000], help=f"extra batch sizes at {SWEEP_WORKERS} workers"
     )
+    parser.add_argument(
+        "--shards", type=int, help=f"shards of every sharded and batched sale (default: a sale's, {DEFAULT_SHARDS})"
+    )
     parser.add_argument("--out", type=Path, help="where results go (default docs/lab, quick .flashlab/bench-quick)")
     parser.add_argument("--replot", type=Path, metavar="RESULTS_JSON", help="redraw the page and plots of a run")
     args = parser.parse_args(argv)
     args.seconds = args.seconds or (2.0 if args.quick else 3.0)
     if args.seconds <= 0 or args.seconds > 60:
         parser.error("--seconds must be in (0, 60]")
+    if args.shards is not None and not 1 <= args.shards <= MAX_SHARDS:
+        parser.error(f"--shards must be in [1, {MAX_SHARDS}], as in POST /sales")
     args.out = args.out or (QUICK_OUT if args.quick else DOCS)
     return args
 
@@ -107,8 +113,9 @@ def main(argv: list[str] | None = None) -> int:
     database = start_database(REPO_ROOT / ".flashlab" / "bench-pgdata", fresh=True, embedded=True)
     bench = None
     try:
-        report = Report(machine_header(database.url, args.seconds), {})  # before the workers load the machine
-        bench = Bench(database.url, max(c.workers for c in cells), args.seconds)
+        header = machine_header(database.url, args.seconds)  # before the workers load the machine
+        report = Report(header | {"shards": f"{args.shards or DEFAULT_SHARDS} per sharded or batched sale"}, {})
+        bench = Bench(database.url, max(c.workers for c in cells), args.seconds, shards=args.shards)
         hot_row_tps(database.url, 2, 2)  # warm-up: a fresh cluster creates its first WAL segments slowly
         report.pgbench = {c: bench.pgbench(c) for c in clients}
         for n, cell in enumerate(cells, 1):

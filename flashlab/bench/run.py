@@ -72,8 +72,16 @@ def worker_environment(url: str) -> dict[str, str]:
 class Bench:
     """One Postgres, one pool of worker environments, many cells."""
 
-    def __init__(self, url: str, pool_size: int, seconds: float, progress: Callable[[str], None] = print) -> None:
+    def __init__(
+        self,
+        url: str,
+        pool_size: int,
+        seconds: float,
+        progress: Callable[[str], None] = print,
+        shards: int | None = None,
+    ) -> None:
         self.url, self.seconds, self.progress = url, seconds, progress
+        self.shards = shards  # of every sharded and batched sale; None: the sale's default
         self.conn = psycopg.connect(url, autocommit=True)
         backend = self.conn.execute("SELECT pg_backend_pid()").fetchone()
         assert backend is not None
@@ -149,7 +157,8 @@ class Bench:
         return result
 
     def _new_sale(self, strategy: Strategy) -> UUID:
-        request = SaleRequest(name=f"bench {strategy.value}", inventory=INVENTORY, strategy=strategy)
+        shards = None if strategy.single_row else self.shards
+        request = SaleRequest(name=f"bench {strategy.value}", inventory=INVENTORY, strategy=strategy, shards=shards)
         sale = new_sale(request, uuid4(), datetime.now(UTC))
         with self.conn.transaction():
             insert_sale(self.conn, sale)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from flashdeal.adapters.sale_rows import insert_sale
 from flashdeal.sales import Strategy
 from flashlab.bench.run import Bench, Cell
 from flashlab.postgres import start_database
@@ -31,6 +32,17 @@ def test_a_cell_drives_every_worker_and_postgres_agrees(bench, strategy, batch):
     assert result.distinct_workers == 3  # one environment per worker
     assert result.peak_connections == 3
     assert result.p50_ms <= result.p99_ms
+
+
+def test_a_shard_count_given_to_the_bench_is_every_sharded_sale_s(bench, monkeypatch):
+    made = []
+    monkeypatch.setattr(bench, "shards", 3)
+    monkeypatch.setattr(
+        "flashlab.bench.run.insert_sale", lambda conn, sale: made.append(sale) or insert_sale(conn, sale)
+    )
+    bench.run(Cell(Strategy.SHARDED, workers=1, batch=5))
+    bench.run(Cell(Strategy.NAIVE, workers=1, batch=5))
+    assert [sale.shards for sale in made] == [3, 1]
 
 
 def test_each_cell_starts_from_empty_tables(bench):

@@ -87,7 +87,15 @@ def test_the_full_matrix_is_every_strategy_workers_and_batch_plus_the_batch_swee
 
 
 @pytest.mark.parametrize(
-    "argv", [["--workers", "0"], ["--workers", "eight"], ["--strategies", "pessimistic"], ["--seconds", "-1"]]
+    "argv",
+    [
+        ["--workers", "0"],
+        ["--workers", "eight"],
+        ["--strategies", "pessimistic"],
+        ["--seconds", "-1"],
+        ["--shards", "0"],
+        ["--shards", "1001"],
+    ],
 )
 def test_bad_arguments_are_refused_with_a_message(argv, capsys):
     with pytest.raises(SystemExit) as exit_:
