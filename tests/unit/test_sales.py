@@ -24,11 +24,11 @@ def make_sale(starts_in: timedelta = timedelta(0), lasts: timedelta | None = Non
 
 def test_defaults_fill_in_start_shards_and_limit():
     sale = new_sale(SaleRequest(name="socks", inventory=100), uuid4(), NOW)
-    assert (sale.starts_at, sale.ends_at, sale.shards, sale.per_user_limit) == (NOW, None, 8, 1)
+    assert (sale.starts_at, sale.ends_at, sale.shards, sale.per_user_limit) == (NOW, None, 32, 1)
     assert sale.strategy is Strategy.SHARDED
 
 
-@pytest.mark.parametrize(("strategy", "shards"), [("naive", 1), ("atomic", 1), ("optimistic", 1), ("batched", 8)])
+@pytest.mark.parametrize(("strategy", "shards"), [("naive", 1), ("atomic", 1), ("optimistic", 1), ("batched", 32)])
 def test_one_row_strategies_default_to_one_shard(strategy, shards):
     sale = new_sale(SaleRequest(name="socks", inventory=100, strategy=strategy), uuid4(), NOW)
     assert (sale.strategy.value, sale.shards) == (strategy, shards)

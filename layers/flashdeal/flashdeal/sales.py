@@ -11,7 +11,7 @@ from flashdeal.errors import InvalidRequestError, SaleNotActiveError, SoldOutErr
 
 MAX_SHARDS = 1000
 Margin = Literal["off"] | int  # a backlog margin in percent of the inventory, or no shedding
-DEFAULT_SHARDS = 8
+DEFAULT_SHARDS = 32  # about four per concurrent worker at the template's 8 (decision log, 2026-11-23)
 
 
 class Strategy(StrEnum):
@@ -43,7 +43,7 @@ class SaleRequest(BaseModel):
     name: Annotated[str, Field(min_length=1, max_length=200)]
     inventory: Annotated[int, Field(gt=0, le=100_000_000, strict=True)]
     strategy: Strategy = Strategy.SHARDED
-    shards: Annotated[int | None, Field(ge=1, le=MAX_SHARDS, strict=True)] = None  # 8, or 1 for one-row strategies
+    shards: Annotated[int | None, Field(ge=1, le=MAX_SHARDS, strict=True)] = None  # 32, or 1 for one-row strategies
     starts_at: AwareDatetime | None = None
     ends_at: AwareDatetime | None = None
     per_user_limit: Annotated[int, Field(ge=1, le=1000, strict=True)] = 1
@@ -71,7 +71,7 @@ class SaleRequest(BaseModel):
 
     @property
     def shard_count(self) -> int:
-        """Given, or 1 for one-row strategies, or 8 (never more than the units: one unit per shard at least)."""
+        """Given, or 1 for one-row strategies, or 32 (never more than the units: one unit per shard at least)."""
         if self.shards is not None:
             return self.shards
         return 1 if self.strategy.single_row else min(DEFAULT_SHARDS, self.inventory)
