@@ -114,6 +114,8 @@ COLUMNS = (
     ("conns", "{:>5}"),
     ("py cores", "{:>8.2f}"),
     ("pg cores", "{:>8.2f}"),
+    ("py µs/order", "{:>11,.0f}"),
+    ("pg µs/order", "{:>11,.0f}"),
     ("stolen", "{:>6.2f}"),
     ("ok", "{:>3}"),
 )
@@ -137,9 +139,16 @@ def row_values(report: Report, c: CellResult) -> list[object]:
         c.peak_connections,
         c.python_cores,
         c.postgres_cores,
+        cpu_per_order_us(c.python_cores, c),
+        cpu_per_order_us(c.postgres_cores, c),
         c.stolen_cores,
         "yes" if c.verified else "NO",
     ]
+
+
+def cpu_per_order_us(cores: float, c: CellResult) -> float:
+    """CPU microseconds per settled order: cores busy over the cell, divided by its rate."""
+    return cores / c.rate * 1e6 if c.rate else float("nan")
 
 
 def table(report: Report, markdown: bool = False) -> str:
@@ -193,6 +202,7 @@ _LEGEND = (
     " on a lock (pg_stat_activity, sampled every 20 ms). `retries` are optimistic stale-version retries, read"
     " from the worker's own EMF metric. `failed` are records the handler reported as batch item failures"
     " (SQS would redeliver them). `py cores` and `pg cores` are CPU seconds per wall second of the worker"
-    " processes and of Postgres; `stolen` is CPU the hypervisor gave to other tenants. `ok`: Postgres agrees"
-    " afterwards (one row per settled order, stock moved once per confirmed unit, no shard below zero)."
+    " processes and of Postgres, `py µs/order` and `pg µs/order` the same per settled order; `stolen` is CPU"
+    " the hypervisor gave to other tenants. `ok`: Postgres agrees afterwards (one row per settled order, stock"
+    " moved once per confirmed unit, no shard below zero)."
 )

@@ -1,5 +1,7 @@
 """The lab's arithmetic: which cells the RESULT line compares, and the matrix each mode runs."""
 
+from dataclasses import replace
+
 import pytest
 
 from flashdeal.sales import Strategy
@@ -109,3 +111,12 @@ def test_the_default_strategy_is_compared_at_the_default_batch_with_one_pgbench_
     report = Report(header={}, pgbench={1: 4000.0})
     report.cells = [cell("sharded", 8, 3000, batch=10), cell("sharded", 8, 9000, batch=100)]
     assert report.ratios() == pytest.approx({"sharded_8_vs_pgbench_c1": 0.75})
+
+
+def test_the_table_gives_cpu_per_settled_order():
+    # GIVEN a cell that settled 4,000 orders/s with half a core of Python and one core of Postgres
+    report = Report(header={}, pgbench={1: 4000.0})
+    report.cells = [replace(cell("sharded", 8, 4000, batch=10), python_cores=0.5, postgres_cores=1.0)]
+    header, _, row = table(report, markdown=True).splitlines()
+    columns = dict(zip(header.strip("| ").split(" | "), row.strip("| ").split(" | "), strict=True))
+    assert (columns["py µs/order"], columns["pg µs/order"]) == ("125", "250")
