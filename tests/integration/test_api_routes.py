@@ -81,7 +81,9 @@ def test_create_sale_names_the_bad_field(stack, body, field):
     assert field in error_fields(answer)
 
 
-@pytest.mark.parametrize(("strategy", "shards"), [("naive", 1), ("optimistic", 1), ("batched", 8)])
+@pytest.mark.parametrize(
+    ("strategy", "shards"), [("naive", 1), ("optimistic", 1), ("batched", 10)]
+)  # 10 units: 10 shards
 def test_create_sale_stores_the_strategy_in_postgres(stack, conn, strategy, shards):
     answer = stack.request("POST", "/sales", {"name": "s", "inventory": 10, "strategy": strategy}, **as_admin())
     assert answer.status == 201, answer.body
