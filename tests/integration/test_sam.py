@@ -63,6 +63,9 @@ def test_sam_build_succeeds(tmp_path):
     assert (built / "FlashDealLayer/python/flashdeal/settlement/single.py").exists()
     assert (built / "DependenciesLayer/python/psycopg").is_dir()
     assert (built / "OrderWorkerFunction/app.py").exists()
+    assert sorted(p.name for p in (built / "DbMigratorFunction/db/migrations").glob("*.sql")) == sorted(
+        p.name for p in (REPO_ROOT / "db/migrations").glob("*.sql")
+    )  # the migration function carries db/ (a link in its CodeUri)
 
 
 def test_the_localstack_free_plan_template_validates(tmp_path):

@@ -20,6 +20,7 @@ EXPECTED = {
         "SalesTable": {"dynamodb:Scan", GET, UPDATE},
         "OrdersDLQ": {"sqs:ReceiveMessage", "sqs:ChangeMessageVisibility"},
     },
+    "DbMigratorFunction": {},  # its database secret only (every Postgres function has that)
 }
 
 

@@ -75,7 +75,7 @@ def test_the_free_plan_functions_carry_their_layers_inside(free_plan):
     doc, out = free_plan
     assert "Layers" not in doc["Globals"]["Function"]
     functions = {n: r for n, r in doc["Resources"].items() if r["Type"] == "AWS::Serverless::Function"}
-    assert set(functions) == set(Template().functions())
+    assert set(functions) == set(Template().functions()) - {"DbMigratorFunction"}  # e2e.sh migrates there
     for name, resource in functions.items():
         package = Path(resource["Properties"]["CodeUri"])
         assert package == out / name

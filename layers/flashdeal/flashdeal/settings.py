@@ -30,6 +30,13 @@ class DatabaseSettings(_FunctionSettings):
         return self
 
 
+class MigratorSettings(DatabaseSettings):
+    """The migration function: DDL may wait for locks and run for minutes, so its timeouts are its own."""
+
+    statement_timeout_ms: int = Field(default=240_000, gt=0, validation_alias="DB_STATEMENT_TIMEOUT_MS")
+    lock_timeout_ms: int = Field(default=10_000, gt=0, validation_alias="DB_LOCK_TIMEOUT_MS")
+
+
 class OrderApiSettings(_FunctionSettings):
     idempotency_table: str = Field(min_length=1, validation_alias="IDEMPOTENCY_TABLE")
     orders_queue_url: str = Field(min_length=1, validation_alias="ORDERS_QUEUE_URL")
