@@ -17,7 +17,7 @@ export SAM_CLI_TELEMETRY := 0
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: help install test test-unit test-integration test-e2e lint build validate migrate deploy clean \
-	local demo dashboard locks lab-observability load bench bench-quick bench-front e2e-localstack reconcile redrive openapi test-fuzz chaos restore-drill
+	local demo dashboard locks lab-observability load load-users smoke bench bench-quick bench-front e2e-localstack reconcile redrive openapi test-fuzz chaos restore-drill
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -129,8 +129,20 @@ validate: install ## cfn-lint and sam validate --lint
 build: install ## sam build (needs python3.12, found on PATH or under pyenv)
 	$(SAM) build
 
-migrate: $(BIN)/.installed ## apply db/migrations to DATABASE_URL (reach RDS Proxy through your bastion/SSM tunnel)
-	$(BIN)/python -m db.migrate
+migrate: $(BIN)/.installed ## apply db/migrations: to DATABASE_URL, or with ENV=dev|prod in the stack's VPC (its DbMigratorFunction)
+	@if [ -n "$(ENV)" ]; then \
+		$(SAM) remote invoke DbMigratorFunction --config-env $(ENV) --event '{}'; \
+	else \
+		$(BIN)/python -m db.migrate; \
+	fi
+
+load-users: $(BIN)/.installed ## N test buyers (default 100) in ENV's Cognito pool, ID tokens in .flashlab/buyers-ENV.csv
+	@[ -n "$(ENV)" ] || { echo "make load-users needs ENV=dev|prod (a samconfig.toml environment)" >&2; exit 2; }
+	$(BIN)/python -m flashlab.deployed.buyers --env $(ENV) --count $(or $(N),100)
+
+smoke: $(BIN)/.installed ## after a deploy: create a sale (SigV4), buy as a test buyer, wait for it to settle, reconcile
+	@[ -n "$(ENV)" ] || { echo "make smoke needs ENV=dev|prod (a samconfig.toml environment)" >&2; exit 2; }
+	$(BIN)/python -m flashlab.deployed.smoke --env $(ENV)
 
 deploy: build ## sam deploy --config-env $${ENV:-dev}, after checking the concurrency parameters
 	$(BIN)/python -m flashlab.check_params --config-env $${ENV:-dev}

@@ -1,19 +1,27 @@
 """e2e tier: everything over HTTP.
 
-Against ``FLASHDEAL_API_URL`` when it is set (LocalStack via ``make e2e-localstack``, or a deployed stack
-whose authorizers accept the same conventions); otherwise the embedded stack, started here.
+Against ``FLASHDEAL_API_URL`` when it is set (LocalStack via ``make e2e-localstack``, or a deployed stack);
+otherwise the embedded stack, started here. Tests name buyers with ``X-User-Id`` and admins with a bearer
+token, the embedded gateway's stand-ins. Against a deployment with real auth, set
+``FLASHDEAL_BUYER_TOKENS`` to the CSV ``make load-users ENV=...`` wrote: each buyer name then gets its own
+Cognito ID token, and admin calls are SigV4-signed with your AWS credentials (``AWS_REGION``, default
+us-east-1).
 Lambda-semantics tests need the embedded stack's counters and start their own, configured stacks.
 """
 
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
 import httpx
 import pytest
 
+from flashlab.deployed.buyers import read_tokens
+from flashlab.deployed.identities import DeployedIdentities
+from flashlab.deployed.sigv4 import SigV4
 from flashlab.stack_process import RunningStack, start_stack
 from tests.factories import a_sale, admin_headers
 
@@ -43,7 +51,13 @@ class Api:
 @pytest.fixture(scope="session")
 def api() -> Iterator[Api]:
     if REMOTE_URL:
-        with httpx.Client(base_url=REMOTE_URL, timeout=30) as client:
+        tokens = os.environ.get("FLASHDEAL_BUYER_TOKENS")
+        auth = (
+            DeployedIdentities(read_tokens(Path(tokens)), SigV4(os.environ.get("AWS_REGION", "us-east-1")))
+            if tokens
+            else None
+        )
+        with httpx.Client(base_url=REMOTE_URL, timeout=30, auth=auth) as client:
             token = os.environ.get("FLASHDEAL_ADMIN_TOKEN", "local-admin")
             yield Api(REMOTE_URL, token, None, client, os.environ.get("FLASHDEAL_IAM_UNENFORCED") == "1")
         return

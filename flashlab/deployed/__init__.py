@@ -1,0 +1,1 @@
+"""Tools for a deployed stack: its outputs, SigV4-signed admin calls, and Cognito buyers with real tokens."""

@@ -1,0 +1,34 @@
+"""A deployed stack, found from samconfig.toml's environment: its name, region and outputs."""
+
+import tomllib
+from dataclasses import dataclass
+from typing import Any
+
+from flashlab import REPO_ROOT
+
+
+@dataclass(frozen=True)
+class DeployedStack:
+    name: str
+    region: str
+    outputs: dict[str, str]
+
+    def output(self, key: str) -> str:
+        if key not in self.outputs:
+            raise SystemExit(f"stack {self.name} has no output {key}: deploy it first (make deploy ENV=...)")
+        return self.outputs[key]
+
+
+def stack_of(env: str, cloudformation: Any = None) -> DeployedStack:
+    """The stack ``make deploy ENV=env`` deploys, read from samconfig.toml, with its outputs."""
+    import boto3
+
+    config = tomllib.loads((REPO_ROOT / "samconfig.toml").read_text())
+    if env not in config:
+        raise SystemExit(f"samconfig.toml has no environment {env!r}: one of {', '.join(sorted(config))}")
+    name = config[env]["global"]["parameters"]["stack_name"]
+    region = config[env].get("deploy", {}).get("parameters", {}).get("region", "us-east-1")
+    cloudformation = cloudformation or boto3.client("cloudformation", region_name=region)
+    (described,) = cloudformation.describe_stacks(StackName=name)["Stacks"]
+    outputs = {o["OutputKey"]: o["OutputValue"] for o in described.get("Outputs", [])}
+    return DeployedStack(name, region, outputs)
