@@ -11,7 +11,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from flashdeal.buying import accept_order, get_order, get_sale, place_order
 from flashdeal.http_errors import register_error_handlers
 from flashdeal.idempotency import retry_safe
-from flashdeal.observability import logger, metrics, tracer
+from flashdeal.observability import logger, metrics
 from flashdeal.orders import IdempotencyKey, OrderAccepted, OrderRequest, OrderStatus, OrderView, PlaceOrder
 from flashdeal.principal import buyer_id
 from flashdeal.readiness import OK, check_dependencies
@@ -79,7 +79,6 @@ def handle_get_readiness() -> Response[dict[str, Any]]:
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
-@tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     idempotency.register_lambda_context(context)

@@ -7,10 +7,11 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from flashdeal.adapters.postgres import get_connection
-from flashdeal.observability import logger, metrics, tracer
+from flashdeal.observability import logger, metrics
 from flashdeal.settings import OrderWorkerSettings
 from flashdeal.settlement.processor import SettlingBatchProcessor
 from flashdeal.settlement.status_sync import Published, publish_outcome, publish_sold_counts, unpublished
+from flashdeal.tracing import tracer
 
 settings = OrderWorkerSettings()
 processor = SettlingBatchProcessor(connect=lambda: get_connection(settings))

@@ -6,9 +6,10 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from flashdeal.adapters.postgres import get_connection
-from flashdeal.observability import logger, metrics, tracer
+from flashdeal.observability import logger, metrics
 from flashdeal.reconciling import reconcile
 from flashdeal.settings import ReconcilerSettings
+from flashdeal.tracing import tracer
 
 settings = ReconcilerSettings()
 

@@ -11,11 +11,12 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from flashdeal.adapters.postgres import get_connection
 from flashdeal.http_errors import register_error_handlers
 from flashdeal.idempotency import retry_safe
-from flashdeal.observability import logger, metrics, tracer
+from flashdeal.observability import logger, metrics
 from flashdeal.orders import IdempotencyKey
 from flashdeal.sale_creation import create_sale
 from flashdeal.sales import CreateSale, SaleCreated, SaleRequest
 from flashdeal.settings import SaleAdminSettings
+from flashdeal.tracing import tracer
 
 settings = SaleAdminSettings()
 app = APIGatewayRestResolver(enable_validation=True)

@@ -1,10 +1,9 @@
-"""Logger, tracer and metrics, shared by handlers and domain code alike."""
+"""Logger and metrics, shared by handlers and domain code alike (the X-Ray tracer is flashdeal.tracing)."""
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
 logger = Logger()
-tracer = Tracer()
 metrics = Metrics()
 
 

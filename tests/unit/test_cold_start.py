@@ -1,0 +1,53 @@
+"""The buyer API's cold start: importing its app costs at most COLD_START_BUDGET times a bare `import boto3`,
+both measured here, in fresh interpreters, in the same run (a ratio, so a slow machine moves both).
+
+Before the X-Ray SDK left the API function the ratio was 2.7-3.2 (the SDK alone ~230 ms); 1.5-1.9 after.
+A heavy import on the request path shows up here.
+"""
+
+import statistics
+import subprocess
+import sys
+
+from flashlab import REPO_ROOT
+
+COLD_START_BUDGET = 2.5
+RUNS = 3
+ENVIRONMENT = {
+    "SALES_TABLE": "sales",
+    "IDEMPOTENCY_TABLE": "idempotency",
+    "ORDERS_QUEUE_URL": "http://127.0.0.1:1/000000000000/orders",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "PYTHONDONTWRITEBYTECODE": "1",
+}
+MEASURE = """
+import sys, time
+sys.path.insert(0, {code!r})
+started = time.perf_counter()
+import boto3
+boto3_s = time.perf_counter() - started
+started = time.perf_counter()
+{app}
+print(boto3_s, time.perf_counter() - started, "aws_xray_sdk" in sys.modules)
+"""
+
+
+def measure(app: bool) -> tuple[float, float, bool]:
+    code = str(REPO_ROOT / "functions" / "order_api")
+    script = MEASURE.format(code=code, app="import app" if app else "pass")
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=ENVIRONMENT, capture_output=True, text=True, check=True, timeout=60
+    )
+    boto3_s, app_s, xray = done.stdout.split()
+    return float(boto3_s), float(app_s), xray == "True"
+
+
+def test_the_api_app_imports_within_its_budget_of_a_bare_boto3_import():
+    runs = [measure(app=True) for _ in range(RUNS)]
+    boto3_alone = statistics.median(measure(app=False)[0] for _ in range(RUNS))
+    app_after_boto3 = statistics.median(app_s for _, app_s, _ in runs)
+    assert not any(xray for *_, xray in runs), "the API function imports the X-Ray SDK again"
+    assert app_after_boto3 <= COLD_START_BUDGET * boto3_alone, (
+        f"importing the API app took {app_after_boto3 * 1000:.0f} ms, "
+        f"{app_after_boto3 / boto3_alone:.1f}x a bare import boto3 ({boto3_alone * 1000:.0f} ms)"
+    )
