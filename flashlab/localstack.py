@@ -12,6 +12,7 @@ the template drops its layers. Nothing else changes, so LocalStack runs the same
 import copy
 import json
 import os
+import platform
 import shutil
 import sys
 from pathlib import Path
@@ -33,6 +34,8 @@ def free_plan_template(out_dir: Path) -> dict[str, Any]:
     for name in [n for n, r in resources.items() if r["Type"] == "AWS::Serverless::LayerVersion"]:
         del resources[name]
     doc["Globals"]["Function"].pop("Layers", None)
+    # LocalStack runs functions in containers of the host's architecture (arm64 on x86 needs emulation).
+    doc["Globals"]["Function"]["Architectures"] = ["arm64" if platform.machine() in ("arm64", "aarch64") else "x86_64"]
     # The compose file's Postgres is migrated by localstack/e2e.sh: no migration function, so no custom resource.
     for name in ("DbMigratorFunction", "DbMigratorLogs", "MigrateDatabase"):
         del resources[name]

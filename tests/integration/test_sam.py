@@ -62,6 +62,9 @@ def test_sam_build_succeeds(tmp_path):
     built = tmp_path / "build"
     assert (built / "FlashDealLayer/python/flashdeal/settlement/single.py").exists()
     assert (built / "DependenciesLayer/python/psycopg").is_dir()
+    # Graviton (arm64): the layer carries aarch64 builds of the compiled dependencies, whatever the build host
+    assert list((built / "DependenciesLayer/python/psycopg_binary").glob("_psycopg.*-aarch64-linux-gnu.so"))
+    assert list((built / "DependenciesLayer/python/pydantic_core").glob("*-aarch64-linux-gnu.so"))
     assert (built / "OrderWorkerFunction/app.py").exists()
     assert sorted(p.name for p in (built / "DbMigratorFunction/db/migrations").glob("*.sql")) == sorted(
         p.name for p in (REPO_ROOT / "db/migrations").glob("*.sql")
