@@ -54,6 +54,13 @@ def free_plan_template(out_dir: Path) -> dict[str, Any]:
 def deployed_types(doc: dict[str, Any], parameters: dict[str, Any]) -> dict[str, str]:
     """{logical id: CloudFormation type} of what a deploy of this SAM template with these parameters
     creates: SAM's own transform (as CloudFormation runs it), then the Conditions applied."""
+    translated = sam_translate(doc, parameters)
+    template = Template(parameters, doc=translated)
+    return {name: r["Type"] for name, r in translated["Resources"].items() if template.exists(name)}
+
+
+def sam_translate(doc: dict[str, Any], parameters: dict[str, Any]) -> dict[str, Any]:
+    """The CloudFormation template SAM's transform makes of ``doc`` with these parameters."""
     from samtranslator.translator.transform import transform  # dev-only dependency
 
     source = json.loads(json.dumps(doc))
@@ -62,9 +69,7 @@ def deployed_types(doc: dict[str, Any], parameters: dict[str, Any]) -> dict[str,
             if key in resource.get("Properties", {}):
                 resource["Properties"][key] = "s3://bucket/key"  # what `sam package` puts there
     os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
-    translated = transform(source, dict(parameters), _NoManagedPolicies())
-    template = Template(parameters, doc=translated)
-    return {name: r["Type"] for name, r in translated["Resources"].items() if template.exists(name)}
+    return dict(transform(source, dict(parameters), _NoManagedPolicies()))
 
 
 class _NoManagedPolicies:
