@@ -5,12 +5,27 @@
 "use strict";
 
 const crypto = require("crypto");
+const fs = require("fs");
+
+// Against a deployment with real auth (LOAD_ENV=aws): the CSV `make load-users ENV=...` wrote. Each
+// virtual user takes the next buyer's ID token; with fewer buyers than users, buyers come round again
+// (their second orders are 409 purchase_limit_reached or 429 buyer_rate_limited: expected answers).
+const TOKENS = process.env.FLASHDEAL_BUYER_TOKENS
+  ? fs.readFileSync(process.env.FLASHDEAL_BUYER_TOKENS, "utf8").trim().split("\n").slice(1)
+      .map((line) => line.split(",")).map(([user, token]) => ({ user, token }))
+  : [];
+let nextBuyer = 0;
 
 const RETRY_SHARE = Number(process.env.FLASHDEAL_RETRY_SHARE || "0.2");
 const EXPECTED = new Set([200, 201, 202, 409, 429]);
 
 function newBuyer(context, events, done) {
   context.vars.userId = `artillery-${crypto.randomUUID()}`;
+  if (TOKENS.length) {
+    const buyer = TOKENS[nextBuyer++ % TOKENS.length];
+    context.vars.userId = buyer.user;
+    context.vars.token = buyer.token;
+  }
   context.vars.idemKey = `checkout-${crypto.randomUUID()}`;
   context.vars.retries = Math.random() < RETRY_SHARE ? 1 : 0; // numbers: ifTrue expressions compare them
   context.vars.orderStatus = "PENDING";
@@ -46,4 +61,13 @@ function pending(context, next) {
   return next(UUID.test(String(context.vars.orderId || "")) && context.vars.orderStatus === "PENDING");
 }
 
-module.exports = { newBuyer, classify, pending };
+function authorize(req, context, events, done) {
+  // a Cognito ID token replaces the embedded gateway's X-User-Id stand-in
+  if (context.vars.token) {
+    delete req.headers["X-User-Id"];
+    req.headers.Authorization = context.vars.token;
+  }
+  return done();
+}
+
+module.exports = { newBuyer, classify, pending, authorize };

@@ -16,6 +16,8 @@ from uuid import uuid4
 
 import httpx
 
+from flashlab.deployed.admin import create_sale
+
 SETTLE_WITHIN_S = 30.0
 
 
@@ -28,16 +30,8 @@ class Smoke:
 
     def run(self, say: Callable[[str], None] = print) -> dict[str, Any]:
         """What each step saw; raises AssertionError at the first step that went wrong."""
-        created = self._expect(
-            self.api.post(
-                "/sales",
-                json={"name": f"smoke {uuid4().hex[:6]}", "inventory": 2},
-                headers={"Idempotency-Key": f"smoke-{uuid4()}"},
-                auth=self.admin_auth,
-            ),
-            201,
-            "create a sale (admin, signed)",
-        )
+        sale = {"name": f"smoke {uuid4().hex[:6]}", "inventory": 2}
+        created = self._expect(create_sale(self.api, self.admin_auth, sale), 201, "create a sale (admin, signed)")
         say(f"sale {created['sale_id']} created")
         accepted = self._expect(
             self.api.post(

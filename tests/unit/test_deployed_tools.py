@@ -12,6 +12,7 @@ import pytest
 from botocore.credentials import Credentials
 from moto import mock_aws
 
+from flashlab.deployed.admin import create_sale
 from flashlab.deployed.buyers import Buyer, read_tokens, sign_up_buyers, write_tokens
 from flashlab.deployed.identities import DeployedIdentities
 from flashlab.deployed.sigv4 import SigV4, sign
@@ -111,3 +112,16 @@ def test_deployed_identities_give_each_buyer_name_its_own_token_and_sign_admin_c
     assert all("X-User-Id" not in r.headers for r in seen)
     assert seen[3].headers["Authorization"].startswith("AWS4-HMAC-SHA256 ")
     assert "Authorization" not in seen[4].headers
+
+
+def test_creating_a_sale_signs_the_call_and_sends_a_fresh_idempotency_key():
+    seen: list[httpx.Request] = []
+    transport = httpx.MockTransport(lambda r: seen.append(r) or httpx.Response(201, json={"sale_id": "s"}))
+    auth = SigV4(REGION, Credentials("AKIDEXAMPLE", "secret"))
+    with httpx.Client(transport=transport, base_url="https://abc.execute-api.us-east-1.amazonaws.com/dev") as api:
+        create_sale(api, auth, {"name": "socks", "inventory": 5})
+        create_sale(api, auth, {"name": "socks", "inventory": 5})
+    assert [r.url.path for r in seen] == ["/dev/sales", "/dev/sales"]
+    assert all(r.headers["Authorization"].startswith("AWS4-HMAC-SHA256 ") for r in seen)
+    assert seen[0].headers["Idempotency-Key"] != seen[1].headers["Idempotency-Key"]
+    assert json.loads(seen[0].content) == {"name": "socks", "inventory": 5}
