@@ -16,7 +16,7 @@ export PATH := $(if $(PY312),$(dir $(PY312)):,)$(PATH)
 export SAM_CLI_TELEMETRY := 0
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help install test test-unit test-integration test-e2e lint build validate migrate deploy clean \
+.PHONY: help install test test-unit test-integration test-e2e lint build validate migrate deploy teardown clean \
 	local demo dashboard locks lab-observability load load-users smoke bench bench-quick bench-front e2e-localstack reconcile redrive openapi test-fuzz chaos restore-drill
 
 help: ## list the targets
@@ -147,6 +147,10 @@ smoke: $(BIN)/.installed ## after a deploy: create a sale (SigV4), buy as a test
 deploy: build ## sam deploy --config-env $${ENV:-dev}, after checking the concurrency parameters
 	$(BIN)/python -m flashlab.check_params --config-env $${ENV:-dev}
 	$(SAM) deploy --config-env $${ENV:-dev}
+
+teardown: install ## sam delete the stack of ENV (the database, its secret and the network are yours and stay)
+	@[ -n "$(ENV)" ] || { echo "make teardown needs ENV=dev|prod (a samconfig.toml environment)" >&2; exit 2; }
+	$(SAM) delete --config-env $(ENV)
 
 clean: ## remove build output and local state (keeps the venvs)
 	rm -rf .aws-sam .flashlab .pytest_cache .mypy_cache .ruff_cache
