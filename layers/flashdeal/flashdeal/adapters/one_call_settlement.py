@@ -2,9 +2,9 @@
 
 ``settle_orders_one_by_one`` is a procedure: for each order it runs the replay check, the buyer's
 reservation, the take with the strategy's own locks and the order's INSERT, and commits it before the
-next. So one SQS batch is one network wait, and no order waits for another's
-locks. The orders go as one JSON array (a list of UUIDs or timestamps costs psycopg far more to send).
-The procedure COMMITs, so the connection must be in autocommit (the worker's is).
+next. So one SQS batch is one network wait, and no order waits for another's locks. The orders go as one
+JSON array (a list of UUIDs or timestamps costs psycopg far more to send). The procedure COMMITs, so the
+connection must be in autocommit (the worker's is).
 """
 
 from collections.abc import Sequence
@@ -41,7 +41,9 @@ def settle_one_by_one(
     """
     settled: list[Settled] = []
     while len(settled) < len(messages):
-        settled += _call(conn, messages[len(settled) :], rules, now)
+        this_call = _call(conn, messages[len(settled) :], rules, now)
+        assert this_call, "the procedure always starts the first order it is given"
+        settled += this_call
     return settled
 
 
