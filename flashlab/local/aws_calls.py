@@ -2,14 +2,19 @@
 
 Installed at each cold start (flashlab.local.runtime); the runtime takes the counts after every
 invocation, so ``GET /_local/stats`` can say how many calls an accepted or a rejected order costs.
+DynamoDB writes are also counted by the kind of item they write (its key's prefix: SALE, ORDER,
+PURCHASE, ...): one sale's item is one partition, with its own write ceiling.
 """
 
+import json
 from collections import Counter
 from typing import Any
 
 import boto3
 
 _calls: Counter[str] = Counter()
+_item_writes: Counter[str] = Counter()
+_WRITES = {"PutItem", "UpdateItem", "DeleteItem"}
 
 
 def install() -> None:
@@ -24,12 +29,23 @@ def watch(client: Any) -> None:
     client.meta.events.register("before-call", _count, unique_id="flashlab.aws_calls")
 
 
-def _count(model: Any, **kwargs: Any) -> None:
+def _count(model: Any, params: Any = None, **kwargs: Any) -> None:
     _calls[f"{model.service_model.service_name}.{model.name}"] += 1
+    if model.service_model.service_name == "dynamodb" and model.name in _WRITES and params:
+        request = json.loads(params["body"])
+        key = request.get("Key") or request.get("Item") or {}
+        _item_writes[key.get("pk", {}).get("S", "?").split("#")[0]] += 1
 
 
 def take() -> dict[str, int]:
     """The calls since the last ``take``."""
     taken = dict(_calls)
     _calls.clear()
+    return taken
+
+
+def take_item_writes() -> dict[str, int]:
+    """DynamoDB writes by the kind of item written, since the last call."""
+    taken = dict(_item_writes)
+    _item_writes.clear()
     return taken

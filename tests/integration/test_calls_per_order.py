@@ -52,3 +52,19 @@ def test_a_shed_answer_costs_one_read(stack, make_sale, count_calls):
     count_calls()
     assert place_order(stack, sale, user="third").body["error"] == "fully_claimed"
     assert count_calls() == FULLY_CLAIMED
+
+
+def test_the_sale_item_is_written_once_per_accepted_order_and_once_per_settled_batch(stack, make_sale, count_calls):
+    # The sale's DynamoDB item is one partition for the whole sale (about 1,000 writes/s): its writes per
+    # order set the ceiling of one sale's accept rate. Idempotency records live in their own table.
+    sale = make_sale(inventory=20)["sale_id"]
+    place_order(stack, sale, user="warm")
+    stack.settle_queued()
+    aws_calls.take_item_writes()
+    for n in range(10):
+        assert place_order(stack, sale, user=f"buyer-{n}").status == 202
+    accepting = aws_calls.take_item_writes()
+    stack.settle_queued(batch_size=10)
+    settling = aws_calls.take_item_writes()
+    assert accepting["SALE"] == 10  # backlog shedding's claim on the sale's unclaimed units
+    assert settling == {"ORDER": 10, "SALE": 1}  # each order's status; the sold counter once per batch
