@@ -10,11 +10,12 @@ import boto3
 import pytest
 
 from flashdeal import buyer_limits
+from flashdeal.adapters import order_status
 from flashdeal.adapters.order_status import get_order_view
 from flashdeal.adapters.purchase_quota import counted_before
 from flashdeal.adapters.sale_state import put_sale
 from flashdeal.buying import accept_order, place_order
-from flashdeal.errors import BuyerRateLimitedError, SaleFullyClaimedError
+from flashdeal.errors import BuyerRateLimitedError, SaleFullyClaimedError, StoreUnavailableError
 from flashdeal.orders import OrderAccepted, OrderStatus, PlaceOrder, settlement_of
 from flashdeal.sales import SaleRequest, new_sale
 from flashdeal.settings import OrderApiSettings
@@ -151,3 +152,24 @@ def test_no_limit_means_no_counting(settings, monkeypatch):
     for key in range(5):
         buy(unlimited, sale.sale_id, "alice", str(key))
     assert queued(settings) == 5
+
+
+def test_a_claim_the_sale_item_throttles_gives_the_buyer_count_back_and_the_retry_claims(settings, monkeypatch):
+    # GIVEN the sale's item refuses the claim once (DynamoDB throttling one hot partition)
+    sale = a_sale(settings, inventory=1, margin_percent=0)
+    claim = order_status.claim_units
+    refusals = iter([StoreUnavailableError("could not claim the units")])
+
+    def throttled_once(*args, **kwargs):
+        for refusal in refusals:
+            raise refusal
+        return claim(*args, **kwargs)
+
+    monkeypatch.setattr(order_status, "claim_units", throttled_once)
+    with pytest.raises(StoreUnavailableError):
+        buy(settings, sale.sale_id, "alice", key="k1")
+    # THEN nothing stays counted for the buyer, and the retry with the same key claims the unit
+    assert not counted_before(boto3.client("dynamodb"), settings.sales_table, sale.sale_id, "alice", uuid4())
+    buy(settings, sale.sale_id, "alice", key="k1")
+    with pytest.raises(SaleFullyClaimedError):  # the one unit is claimed: backlog shedding still holds
+        buy(settings, sale.sale_id, "bob")

@@ -8,7 +8,7 @@ from flashdeal.adapters.aws import AwsError, aws_client, conditional_write
 from flashdeal.adapters.dynamo_items import from_item, to_item
 from flashdeal.adapters.purchase_quota import counted_before, give_back, purchase_key
 from flashdeal.adapters.unit_claims import claim_units, release_units
-from flashdeal.errors import OrderNotFoundError, PurchaseLimitReachedError, SaleFullyClaimedError, StoreUnavailableError
+from flashdeal.errors import FlashDealError, OrderNotFoundError, PurchaseLimitReachedError, StoreUnavailableError
 from flashdeal.orders import OrderMessage, OrderStatus, OrderView, Settlement
 
 RETENTION = timedelta(days=30)
@@ -58,7 +58,8 @@ def register_order(
     if created and claim:
         try:
             claim_units(table, message.sale_id, message.quantity, dynamodb)
-        except SaleFullyClaimedError:
+        except FlashDealError:  # fully claimed, or the sale's item throttled: the buyer's count goes back,
+            # so a retry with the same key counts and claims afresh instead of skipping the claim
             give_back(table, message.sale_id, message.user_id, message.order_id, message.quantity, dynamodb)
             raise
     order = {
