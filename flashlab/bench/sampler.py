@@ -2,11 +2,12 @@
 CPU from /proc (each process's CPU: flashlab.local.cpu_use)."""
 
 import os
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
+
+from flashlab.pg_sampling import PostgresSampler
 
 _ACTIVITY = """
 SELECT count(*) FILTER (WHERE wait_event_type = 'Lock'), count(*) FILTER (WHERE state <> 'idle'), count(*)
@@ -22,35 +23,23 @@ class Activity:
     samples: int
 
 
-class ActivitySampler:
+class ActivitySampler(PostgresSampler):
     """Polls pg_stat_activity for one application name every ``interval`` seconds, on its own connection."""
 
     def __init__(self, url: str, application: str, interval: float = 0.02) -> None:
-        self._conn = psycopg.connect(url, autocommit=True, application_name="flashlab-bench-sampler")
-        self._application, self._interval = application, interval
+        super().__init__(url, interval, application_name="flashlab-bench-sampler")
+        self._application = application
         self._rows: list[tuple[int, int, int]] = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
 
-    def __enter__(self) -> "ActivitySampler":
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-        self._conn.close()
-
-    def _run(self) -> None:
-        while not self._stop.wait(self._interval):
-            row = self._conn.execute(_ACTIVITY, (self._application,)).fetchone()
-            if row is not None:
-                self._rows.append((row[0], row[1], row[2]))
+    def sample(self, conn: psycopg.Connection) -> None:
+        row = conn.execute(_ACTIVITY, (self._application,)).fetchone()
+        if row is not None:
+            self._rows.append((row[0], row[1], row[2]))
 
     def result(self) -> Activity:
         rows = self._rows or [(0, 0, 0)]
         return Activity(
-            lock_wait_seconds=sum(r[0] for r in rows) * self._interval,
+            lock_wait_seconds=sum(r[0] for r in rows) * self.interval,
             peak_active=max(r[1] for r in rows),
             peak_connections=max(r[2] for r in rows),
             samples=len(self._rows),

@@ -1,6 +1,5 @@
 """One phase-2 run: the same burst on a sale of one strategy, read back from the stack's CloudWatch."""
 
-import threading
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -16,6 +15,7 @@ from flashlab.demo import create_sale
 from flashlab.front_bench.drive import local_stats
 from flashlab.locks import lock_chains
 from flashlab.moto import local_client
+from flashlab.pg_sampling import PostgresSampler
 from flashlab.queued_orders import order_body, send_bodies
 from flashlab.stack_process import RunningStack
 
@@ -62,33 +62,21 @@ class Run:
     wall_s: float = 0.0
 
 
-class LockWatch:
+class LockWatch(PostgresSampler):
     """Samples ``make locks``' query every 50 ms: the most backends seen waiting for a lock at once, and the
     share of samples in which at least one was waiting."""
 
     def __init__(self, database_url: str) -> None:
-        self.database_url = database_url
+        super().__init__(database_url, 0.05)
         self.peak = 0
         self.samples = 0
         self.samples_waiting = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
 
-    def __enter__(self) -> "LockWatch":
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join(5)
-
-    def _run(self) -> None:
-        with psycopg.connect(self.database_url, autocommit=True) as conn:
-            while not self._stop.wait(0.05):
-                waiting = len({row[0] for row in lock_chains(conn) if row[0] is not None})
-                self.peak = max(self.peak, waiting)
-                self.samples += 1
-                self.samples_waiting += waiting > 0
+    def sample(self, conn: psycopg.Connection) -> None:
+        waiting = len({row[0] for row in lock_chains(conn) if row[0] is not None})
+        self.peak = max(self.peak, waiting)
+        self.samples += 1
+        self.samples_waiting += waiting > 0
 
     @property
     def share_waiting(self) -> float:
