@@ -6,10 +6,7 @@ round trip in all (a procedure, 0005), each order still in its own transaction. 
 statement-by-statement or order-by-order settling fails here.
 """
 
-import tempfile
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from uuid import UUID
 
@@ -20,12 +17,13 @@ from flashdeal.adapters import one_call_settlement
 from flashdeal.adapters.sale_rows import get_sale_rules
 from flashdeal.errors import InventoryContentionError
 from flashdeal.observability import metrics
-from flashdeal.orders import OrderStatus, Settlement
-from flashdeal.sales import Strategy
+from flashdeal.orders import OrderMessage, OrderStatus, Settlement
+from flashdeal.sales import SaleRules, Strategy
 from flashdeal.settlement.batch import settle_batch
-from flashdeal.settlement.single import settle_order
+from flashdeal.settlement.single import Outcome, settle_orders
 from flashlab.local import emf
 from tests.factories import an_order
+from tests.integration.wire import round_trips
 
 BATCH = 10
 ROUND_TRIPS = {  # per new order / per redelivery of a settled one (before issue 12: 8-9 / 3)
@@ -36,23 +34,8 @@ ROUND_TRIPS = {  # per new order / per redelivery of a settled one (before issue
 }
 
 
-class Counted:
-    total = 0
-
-
-@contextmanager
-def round_trips(conn: psycopg.Connection) -> Iterator[Counted]:
-    counted = Counted()
-    with tempfile.NamedTemporaryFile("w+") as trace:
-        conn.pgconn.trace(trace.fileno())
-        conn.pgconn.set_trace_flags(psycopg.pq.Trace.SUPPRESS_TIMESTAMPS)
-        try:
-            yield counted
-        finally:
-            conn.pgconn.untrace()
-            trace.flush()
-            trace.seek(0)
-            counted.total = sum(1 for line in trace if line.split("\t")[:3:2] == ["B", "ReadyForQuery"])
+def settle_one(conn: psycopg.Connection, message: OrderMessage, rules: SaleRules) -> Outcome:
+    return settle_orders(conn, {"m": message}, rules, datetime.now(UTC))["m"]
 
 
 @pytest.mark.parametrize("strategy", list(ROUND_TRIPS))
@@ -61,9 +44,9 @@ def test_round_trips_per_order_and_per_redelivery(conn, make_sale, strategy):
     rules = get_sale_rules(conn, sale["sale_id"])  # cached per environment, as in the worker
     message = an_order(sale["sale_id"])
     with round_trips(conn) as first:
-        settled = settle_order(conn, message, rules, datetime.now(UTC))
+        settled = settle_one(conn, message, rules)
     with round_trips(conn) as again:
-        replayed = settle_order(conn, message, rules, datetime.now(UTC))
+        replayed = settle_one(conn, message, rules)
     assert settled.status is OrderStatus.CONFIRMED
     assert replayed.replayed
     assert (first.total, again.total) == ROUND_TRIPS[strategy]
@@ -114,7 +97,6 @@ def test_an_optimistic_order_that_loses_every_race_is_contention_and_its_retries
     rules = get_sale_rules(conn, sale["sale_id"])
     capsys.readouterr()
     # THEN the order fails as contention (SQS delivers it again), with its eight retries counted
-    with pytest.raises(InventoryContentionError):
-        settle_order(conn, an_order(sale["sale_id"]), rules, datetime.now(UTC))
+    assert isinstance(settle_one(conn, an_order(sale["sale_id"]), rules), InventoryContentionError)
     metrics.flush_metrics()
     assert [v for d in emf.named(capsys.readouterr().out)["OptimisticRetries"] for v in d.values] == [8.0]

@@ -15,7 +15,7 @@ from flashdeal.errors import StoreUnavailableError
 from flashdeal.orders import OrderStatus, Settlement
 from flashdeal.settlement.single import settle_orders
 from tests.factories import an_order
-from tests.integration.test_round_trips import round_trips
+from tests.integration.wire import round_trips
 
 
 def test_orders_a_call_did_not_start_go_in_the_next_call(conn, make_sale):

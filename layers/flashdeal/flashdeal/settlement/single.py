@@ -39,14 +39,6 @@ def settle_orders(
     }
 
 
-def settle_order(conn: psycopg.Connection, message: OrderMessage, rules: SaleRules, now: datetime) -> Settlement:
-    """One order's settlement; raises why it failed."""
-    outcome = settle_orders(conn, {"": message}, rules, now)[""]
-    if isinstance(outcome, FlashDealError):
-        raise outcome
-    return outcome
-
-
 def _first_settlement(conn: psycopg.Connection, message: OrderMessage) -> Outcome:
     """A concurrent delivery of this order committed first: its settlement is the outcome."""
     try:
