@@ -2,8 +2,9 @@
 
 Installed at each cold start (flashlab.local.runtime); the runtime takes the counts after every
 invocation, so ``GET /_local/stats`` can say how many calls an accepted or a rejected order costs.
-DynamoDB writes are also counted by the kind of item they write (its key's prefix: SALE, ORDER,
-PURCHASE, ...): one sale's item is one partition, with its own write ceiling.
+``watch_item_writes`` also counts a client's DynamoDB writes by the kind of item written (its key's
+prefix: SALE, ORDER, PURCHASE, ...): one sale's item is one partition, with its own write ceiling. It
+parses each request, so only the tests that ask for it pay for it, not the stack's every call.
 """
 
 import json
@@ -29,9 +30,17 @@ def watch(client: Any) -> None:
     client.meta.events.register("before-call", _count, unique_id="flashlab.aws_calls")
 
 
-def _count(model: Any, params: Any = None, **kwargs: Any) -> None:
+def watch_item_writes(dynamodb: Any) -> None:
+    """Counts a DynamoDB client's writes by the kind of item written (see ``take_item_writes``)."""
+    dynamodb.meta.events.register("before-call.dynamodb", _count_item_write, unique_id="flashlab.item_writes")
+
+
+def _count(model: Any, **kwargs: Any) -> None:
     _calls[f"{model.service_model.service_name}.{model.name}"] += 1
-    if model.service_model.service_name == "dynamodb" and model.name in _WRITES and params:
+
+
+def _count_item_write(model: Any, params: Any, **kwargs: Any) -> None:
+    if model.name in _WRITES:
         request = json.loads(params["body"])
         key = request.get("Key") or request.get("Item") or {}
         _item_writes[key.get("pk", {}).get("S", "?").split("#")[0]] += 1

@@ -57,6 +57,7 @@ def test_a_shed_answer_costs_one_read(stack, make_sale, count_calls):
 def test_the_sale_item_is_written_once_per_accepted_order_and_once_per_settled_batch(stack, make_sale, count_calls):
     # The sale's DynamoDB item is one partition for the whole sale (about 1,000 writes/s): its writes per
     # order set the ceiling of one sale's accept rate. Idempotency records live in their own table.
+    aws_calls.watch_item_writes(aws_client("dynamodb"))
     sale = make_sale(inventory=20)["sale_id"]
     place_order(stack, sale, user="warm")
     stack.settle_queued()
