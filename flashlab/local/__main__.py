@@ -134,6 +134,9 @@ def main(argv: list[str] | None = None) -> int:
             log_level="warning",
             access_log=False,
             lifespan="off",
+            # Longer than any client keeps an idle connection (httpx: 5 s). At uvicorn's default, also 5 s,
+            # a client could send on a connection the server was closing, and read nothing (httpx.ReadError).
+            timeout_keep_alive=75,
         )
         server = uvicorn.Server(config)
         reporter = threading.Thread(
