@@ -81,7 +81,7 @@ def machine_header(url: str, seconds: float) -> dict[str, str]:
     )
     return {
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "commit": _git_commit(),
+        "commit": git_commit(),
         "cpu": f"{cpu}, {os.cpu_count()} cores",
         "load before": " ".join(f"{v:.2f}" for v in os.getloadavg()),
         "python": platform.python_version(),
@@ -91,7 +91,7 @@ def machine_header(url: str, seconds: float) -> dict[str, str]:
     }
 
 
-def _git_commit() -> str:
+def git_commit() -> str:
     def git(*args: str) -> str:
         return subprocess.run(["git", *args], cwd=REPO_ROOT, capture_output=True, text=True).stdout.strip()
 

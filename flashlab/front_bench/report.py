@@ -2,8 +2,11 @@
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
+from flashlab.bench.report import git_commit
 from flashlab.front_bench import cpu_budget
 from flashlab.front_bench.cpu_budget import CpuSpent
 from flashlab.front_bench.drive import Answer
@@ -22,6 +25,7 @@ class FrontResult:
     calls_per_rejection: dict[str, float] = field(default_factory=dict)
     cpu_sequential: CpuSpent | None = None
     cpu_burst: CpuSpent | None = None
+    cpu_ms_per_rejection: dict[str, float] | None = None  # by part, sold-out answers one at a time
 
     def numbers(self) -> dict[str, float]:
         accepted = [a for a in self.burst if a.status == 202]
@@ -96,6 +100,25 @@ def result_line(result: FrontResult) -> str:
         f"p99_ms={numbers['p99_ms']:.0f} max_ms={numbers['max_ms']:.0f} answers_5xx={numbers['answers_5xx']:.0f} "
         f"targets_met={all(result.met().values())}"
     )
+
+
+def to_json(result: FrontResult) -> dict[str, Any]:
+    """What ``make capacity`` reads: the calls and CPU one accepted order costs, and the run's numbers."""
+    accepts = sum(a.status == 202 for a in result.sequential)
+    cpu = result.cpu_sequential.per_order_ms(accepts) if result.cpu_sequential is not None else {}
+    return {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "commit": git_commit(),
+        "calls_per_accept": result.calls_per_accept,
+        "calls_per_rejection": result.calls_per_rejection,
+        "cpu_ms_per_accept": _rounded(cpu),  # by part of the embedded stack, one at a time (settling included)
+        "cpu_ms_per_rejection": _rounded(result.cpu_ms_per_rejection or {}),
+        "numbers": result.numbers(),
+    }
+
+
+def _rounded(ms_by_part: dict[str, float]) -> dict[str, float]:
+    return {part: round(ms, 2) for part, ms in ms_by_part.items() if ms >= 0.005}
 
 
 def plot(result: FrontResult, path: Path, title: str) -> None:
