@@ -17,7 +17,7 @@ export SAM_CLI_TELEMETRY := 0
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: help install test test-unit test-integration test-e2e lint build validate migrate deploy teardown clean \
-	local demo dashboard locks lab-observability load load-users smoke bench bench-quick bench-front e2e-localstack reconcile redrive openapi test-fuzz chaos restore-drill
+	local demo dashboard locks lab-observability load load-users smoke bench bench-quick bench-front capacity e2e-localstack reconcile redrive openapi test-fuzz chaos restore-drill
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -78,7 +78,10 @@ bench: $(BIN)/.installed ## contention lab: 5 strategies x workers 1/8/32/64 x b
 bench-quick: $(BIN)/.installed ## the lab's reduced matrix in under a minute; last line is the RESULT line
 	$(BIN)/python -m flashlab.bench --quick $(ARGS)
 
-bench-front: $(BIN)/.installed $(DYNALITE) ## the API tier: sequential accept p50, a 48-client burst by status, AWS calls per order; RESULT line last
+capacity: $(BIN)/.installed ## the capacity and cost model from measured inputs: writes docs/capacity.md and its plot; RESULT line last
+	$(BIN)/python -m flashlab.capacity $(ARGS)
+
+bench-front: $(BIN)/.installed $(DYNALITE) ## the API tier: sequential accept p50, a 48-client burst by status, AWS calls per order; RESULT line last; writes docs/lab/front-door.json
 	$(BIN)/python -m flashlab.front_bench $(ARGS)
 
 lab-observability: $(BIN)/.installed $(DYNALITE) ## phase 2 lab: one burst on a naive sale and on a batched one, read from the stack's CloudWatch and dashboard; rewrites docs/lab/phase-2-observability.md

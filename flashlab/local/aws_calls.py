@@ -3,8 +3,9 @@
 Installed at each cold start (flashlab.local.runtime); the runtime takes the counts after every
 invocation, so ``GET /_local/stats`` can say how many calls an accepted or a rejected order costs.
 ``watch_item_writes`` also counts a client's DynamoDB writes by the kind of item written (its key's
-prefix: SALE, ORDER, PURCHASE, ...): one sale's item is one partition, with its own write ceiling. It
-parses each request, so only the tests that ask for it pay for it, not the stack's every call.
+prefix: SALE, ORDER, PURCHASE, ...; the idempotency table's items as ``id``): one sale's item is one
+partition, with its own write ceiling, and each table has its own. It parses each request, so only the
+tests that ask for it pay for it, not the stack's every call.
 """
 
 import json
@@ -43,7 +44,7 @@ def _count_item_write(model: Any, params: Any, **kwargs: Any) -> None:
     if model.name in _WRITES:
         request = json.loads(params["body"])
         key = request.get("Key") or request.get("Item") or {}
-        _item_writes[key.get("pk", {}).get("S", "?").split("#")[0]] += 1
+        _item_writes[key["pk"]["S"].split("#")[0] if "pk" in key else "id" if "id" in key else "?"] += 1
 
 
 def take() -> dict[str, int]:

@@ -6,6 +6,7 @@ import time
 import pytest
 
 from flashdeal.adapters.aws import aws_client
+from flashlab.capacity.model import WRITES_PER_ACCEPT, WRITES_PER_SETTLED_BATCH, WRITES_PER_SETTLED_ORDER
 from flashlab.local import aws_calls
 from tests.factories import place_order
 
@@ -54,9 +55,9 @@ def test_a_shed_answer_costs_one_read(stack, make_sale, count_calls):
     assert count_calls() == FULLY_CLAIMED
 
 
-def test_the_sale_item_is_written_once_per_accepted_order_and_once_per_settled_batch(stack, make_sale, count_calls):
-    # The sale's DynamoDB item is one partition for the whole sale (about 1,000 writes/s): its writes per
-    # order set the ceiling of one sale's accept rate. Idempotency records live in their own table.
+def test_the_writes_by_item_are_those_the_capacity_model_counts(stack, make_sale, count_calls):
+    # The sale's DynamoDB item is one partition for the whole sale (about 1,000 writes/s), each table has its
+    # own ceiling: `make capacity` turns these counts into the accept rate where each one breaks.
     aws_calls.watch_item_writes(aws_client("dynamodb"))
     sale = make_sale(inventory=20)["sale_id"]
     place_order(stack, sale, user="warm")
@@ -67,5 +68,6 @@ def test_the_sale_item_is_written_once_per_accepted_order_and_once_per_settled_b
     accepting = aws_calls.take_item_writes()
     stack.settle_queued(batch_size=10)
     settling = aws_calls.take_item_writes()
-    assert accepting["SALE"] == 10  # backlog shedding's claim on the sale's unclaimed units
-    assert settling == {"ORDER": 10, "SALE": 1}  # each order's status; the sold counter once per batch
+    assert accepting == {kind: 10 * n for kind, n in WRITES_PER_ACCEPT.items()}
+    assert settling == {kind: 10 * n for kind, n in WRITES_PER_SETTLED_ORDER.items()} | WRITES_PER_SETTLED_BATCH
+    assert sum(WRITES_PER_ACCEPT.values()) == ACCEPTED["dynamodb.PutItem"] + ACCEPTED["dynamodb.UpdateItem"]
