@@ -16,7 +16,7 @@ export PATH := $(if $(PY312),$(dir $(PY312)):,)$(PATH)
 export SAM_CLI_TELEMETRY := 0
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help install test test-unit test-integration test-e2e lint build validate migrate deploy teardown clean \
+.PHONY: help install test test-unit test-integration test-e2e lint build validate migrate foundation deploy teardown teardown-foundation clean \
 	local demo dashboard locks lab-observability load load-users smoke bench bench-quick bench-front capacity e2e-localstack reconcile redrive openapi test-fuzz chaos restore-drill
 
 help: ## list the targets
@@ -126,7 +126,7 @@ lint: $(BIN)/.installed ## ruff and mypy
 	$(BIN)/mypy layers/flashdeal/flashdeal flashlab db
 
 validate: install ## cfn-lint and sam validate --lint
-	$(BIN)/cfn-lint template.yaml
+	$(BIN)/cfn-lint template.yaml deploy/foundation.yaml
 	$(SAM) validate --lint
 
 build: install ## sam build (needs python3.12, found on PATH or under pyenv)
@@ -147,13 +147,25 @@ smoke: $(BIN)/.installed ## after a deploy: create a sale (SigV4), buy as a test
 	@[ -n "$(ENV)" ] || { echo "make smoke needs ENV=dev|prod (a samconfig.toml environment)" >&2; exit 2; }
 	$(BIN)/python -m flashlab.deployed.smoke --env $(ENV)
 
-deploy: build ## sam deploy --config-env $${ENV:-dev}, after checking the concurrency parameters
+foundation: install ## ENV=dev|prod: a new account's VPC, endpoints, Aurora cluster and its secret (deploy/foundation.yaml)
+	@[ -n "$(ENV)" ] || { echo "make foundation needs ENV=dev|prod (a samconfig.toml environment)" >&2; exit 2; }
+	$(SAM) deploy --template-file deploy/foundation.yaml --stack-name flashdeal-foundation-$(ENV) \
+		--region $$($(BIN)/python -c 'from flashlab.deployed.foundation import configured; print(configured("$(ENV)")[1])') \
+		--no-fail-on-empty-changeset
+
+deploy: build ## sam deploy --config-env $${ENV:-dev}, after checking the concurrency parameters; takes the network and database from `make foundation` when it ran
 	$(BIN)/python -m flashlab.check_params --config-env $${ENV:-dev}
-	$(SAM) deploy --config-env $${ENV:-dev}
+	$(SAM) deploy --config-env $${ENV:-dev} \
+		--parameter-overrides "$$($(BIN)/python -m flashlab.deployed.foundation --env $${ENV:-dev})"
 
 teardown: install ## sam delete the stack of ENV (the database, its secret and the network are yours and stay)
 	@[ -n "$(ENV)" ] || { echo "make teardown needs ENV=dev|prod (a samconfig.toml environment)" >&2; exit 2; }
 	$(SAM) delete --config-env $(ENV)
+
+teardown-foundation: install ## sam delete the foundation of ENV (after `make teardown`): Aurora leaves a final snapshot
+	@[ -n "$(ENV)" ] || { echo "make teardown-foundation needs ENV=dev|prod" >&2; exit 2; }
+	$(SAM) delete --stack-name flashdeal-foundation-$(ENV) \
+		--region $$($(BIN)/python -c 'from flashlab.deployed.foundation import configured; print(configured("$(ENV)")[1])')
 
 clean: ## remove build output and local state (keeps the venvs)
 	rm -rf .aws-sam .flashlab .pytest_cache .mypy_cache .ruff_cache

@@ -19,15 +19,22 @@ class DeployedStack:
         return self.outputs[key]
 
 
+def samconfig_environment(env: str) -> dict[str, Any]:
+    """samconfig.toml's section for ``env``; an environment it lacks stops the command, naming the ones it has."""
+    config = tomllib.loads((REPO_ROOT / "samconfig.toml").read_text())
+    if env not in config:
+        raise SystemExit(f"samconfig.toml has no environment {env!r}: one of {', '.join(sorted(config))}")
+    section: dict[str, Any] = config[env]
+    return section
+
+
 def stack_of(env: str, cloudformation: Any = None) -> DeployedStack:
     """The stack ``make deploy ENV=env`` deploys, read from samconfig.toml, with its outputs."""
     import boto3
 
-    config = tomllib.loads((REPO_ROOT / "samconfig.toml").read_text())
-    if env not in config:
-        raise SystemExit(f"samconfig.toml has no environment {env!r}: one of {', '.join(sorted(config))}")
-    name = config[env]["global"]["parameters"]["stack_name"]
-    region = config[env].get("deploy", {}).get("parameters", {}).get("region", "us-east-1")
+    config = samconfig_environment(env)
+    name = config["global"]["parameters"]["stack_name"]
+    region = config.get("deploy", {}).get("parameters", {}).get("region", "us-east-1")
     cloudformation = cloudformation or boto3.client("cloudformation", region_name=region)
     (described,) = cloudformation.describe_stacks(StackName=name)["Stacks"]
     outputs = {o["OutputKey"]: o["OutputValue"] for o in described.get("Outputs", [])}

@@ -115,9 +115,8 @@ def test_check_params_refuses_the_local_stage_and_a_waf_limit_below_its_minimum(
     assert check_params(["WafRequestsPerClient=10"]) == 0
 
 
-def test_cfn_lint_is_clean():
+@pytest.mark.parametrize("template", ["template.yaml", "deploy/foundation.yaml"])
+def test_cfn_lint_is_clean(template):
     cfn_lint = Path(sys.executable).with_name("cfn-lint")
-    result = subprocess.run(
-        [str(cfn_lint), "template.yaml"], capture_output=True, text=True, check=False, cwd=REPO_ROOT
-    )
+    result = subprocess.run([str(cfn_lint), template], capture_output=True, text=True, check=False, cwd=REPO_ROOT)
     assert result.returncode == 0, result.stdout + result.stderr
