@@ -1,12 +1,16 @@
 """The capacity model's arithmetic on round numbers, and docs/capacity.md against its measured inputs."""
 
 import dataclasses
+import json
 
 import pytest
 
 from flashlab.capacity import __main__ as capacity_cli
 from flashlab.capacity import cost, inputs, model
 from flashlab.capacity.inputs import Inputs, Settling
+from flashlab.front_bench.cpu_budget import CpuSpent
+from flashlab.front_bench.drive import Answer
+from flashlab.front_bench.report import FrontResult, to_json
 from flashlab.template import Template
 
 QUOTAS = {
@@ -145,3 +149,22 @@ def test_the_committed_page_is_what_make_capacity_writes_from_the_committed_inpu
     result = capsys.readouterr().out.splitlines()[-1]
     assert result.startswith('RESULT first_bottleneck="')
     assert "cost_per_million_orders_usd=" in result
+
+
+def test_what_bench_front_writes_is_what_the_model_reads(tmp_path):
+    accepted = [Answer(0.1 * n, 20.0, 202, None) for n in range(4)]
+    result = FrontResult(
+        sequential=accepted,
+        burst=[*accepted, Answer(1.0, 5.0, 409, "sold_out")],
+        calls_per_accept={"dynamodb.PutItem": 2.0, "sqs.SendMessage": 1.0},
+        calls_per_rejection={"dynamodb.GetItem": 1.0},
+        cpu_sequential=CpuSpent({"OrderApiFunction": 0.048, "dynalite": 0.02}, wall_s=1.0),
+        cpu_ms_per_rejection={"OrderApiFunction": 3.0},
+    )
+    front = tmp_path / "front-door.json"
+    front.write_text(json.dumps(to_json(result)))
+    loaded = inputs.load(front=front)
+    assert loaded.api_cpu_ms_per_accept == pytest.approx(12.0)  # 48 ms over 4 accepted orders
+    assert loaded.api_cpu_ms_per_rejection == 3.0
+    assert loaded.calls_per_accept == result.calls_per_accept
+    assert loaded.calls_per_rejection == result.calls_per_rejection
