@@ -155,8 +155,9 @@ foundation: install ## ENV=dev|prod: a new account's VPC, endpoints, Aurora clus
 
 deploy: build ## sam deploy --config-env $${ENV:-dev}, after checking the concurrency parameters; takes the network and database from `make foundation` when it ran
 	$(BIN)/python -m flashlab.check_params --config-env $${ENV:-dev}
-	$(SAM) deploy --config-env $${ENV:-dev} \
-		--parameter-overrides "$$($(BIN)/python -m flashlab.deployed.foundation --env $${ENV:-dev})"
+	@overrides="$$($(BIN)/python -m flashlab.deployed.foundation --env $${ENV:-dev})" || exit 1; \
+		echo "parameters: $$overrides"; \
+		$(SAM) deploy --config-env $${ENV:-dev} --parameter-overrides "$$overrides"
 
 teardown: install ## sam delete the stack of ENV (the database, its secret and the network are yours and stay)
 	@[ -n "$(ENV)" ] || { echo "make teardown needs ENV=dev|prod (a samconfig.toml environment)" >&2; exit 2; }
