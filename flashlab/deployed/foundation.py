@@ -13,6 +13,7 @@ import shlex
 import sys
 from typing import Any
 
+from flashlab.check_params import overrides_for
 from flashlab.deployed.stack import samconfig_environment
 
 FROM_FOUNDATION = ("SubnetIds", "SecurityGroupIds", "DbSecretArn", "DbClusterIdentifier", "DbName")
@@ -25,8 +26,7 @@ def foundation_stack(env: str) -> str:
 def configured(env: str) -> tuple[dict[str, str], str]:
     """samconfig.toml's parameter overrides for ``env`` and its region."""
     deploy = samconfig_environment(env).get("deploy", {}).get("parameters", {})
-    pairs = (item.split("=", 1) for item in shlex.split(deploy.get("parameter_overrides", "")))
-    return dict(pairs), deploy.get("region", "us-east-1")
+    return overrides_for(env), deploy.get("region", "us-east-1")
 
 
 def merged(overrides: dict[str, str], outputs: dict[str, str]) -> dict[str, str]:
