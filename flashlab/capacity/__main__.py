@@ -36,10 +36,11 @@ def main(argv: list[str] | None = None) -> int:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(page.replace("](img/capacity.png)", f"]({_relative(args.plot, args.out)})"))
     plot.plot(measured, strategy, args.plot)
-    for limit in limits(measured, strategy):
+    found = limits(measured, strategy)
+    for limit in found:
         print(f"{limit.buyers_per_s:>12,.0f} buyers/s  {limit.part}")
     print(f"page: {args.out}   plot: {args.plot}")
-    first = limits(measured, strategy)[0]
+    first = found[0]
     per_million = sum(cost.per_million_orders(measured, strategy).values())
     print(
         f'RESULT first_bottleneck="{first.part}" at_buyers_per_s={first.buyers_per_s:.0f} '

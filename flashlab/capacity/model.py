@@ -6,6 +6,7 @@ down by the function's share of a vCPU, plus one in-Region round trip per AWS ca
 """
 
 from dataclasses import dataclass
+from typing import Literal
 
 from flashlab.capacity.inputs import Inputs
 
@@ -19,9 +20,15 @@ SALE_STATE_RRU = 0.5  # the sale's item is read eventually consistent, once per 
 ORDER_LOOKUP_RRU = 0.5  # a sold-out answer's ORDER read (was this key accepted?), eventually consistent
 
 
+# Where a limit sits on an order's path: API Gateway refuses before any Lambda runs; settling refuses nobody
+# (orders wait in SQS), so it bounds the settle rate, not the accept rate.
+type Tier = Literal["gateway", "lambda", "dynamodb", "settling"]
+
+
 @dataclass(frozen=True)
 class Limit:
     part: str
+    tier: Tier
     buyers_per_s: float  # the offered load at which this part is full
     past_it: str  # what buyers see when the load goes past it
     raise_it: str  # what lifts it
@@ -76,7 +83,8 @@ def limits(inputs: Inputs, strategy: str) -> list[Limit]:
     sale_item_writes = WRITES_PER_ACCEPT["SALE"] + WRITES_PER_SETTLED_BATCH["SALE"] / inputs.batch_size
     unreserved = q["lambda_concurrent_executions"] - inputs.reserved_elsewhere
     sale_item_reads = q["dynamodb_partition_rru_per_second"] * inputs.sale_state_ttl_s / SALE_STATE_RRU
-    table_writes = busiest_table_writes(inputs)
+    sale_item_ceiling = q["dynamodb_partition_wru_per_second"] / sale_item_writes
+    table_ceiling = q["dynamodb_table_wru_per_second"] / busiest_table_writes(inputs)
     new_table = q["dynamodb_new_table_wru_per_second"]
     first_peak = min(  # the sales table may be warmed (a template parameter); the idempotency table is not
         max(new_table, inputs.sales_table_warm_wru) / writes_per_order(inputs, idempotency_table=False),
@@ -84,21 +92,21 @@ def limits(inputs: Inputs, strategy: str) -> list[Limit]:
     )
     retry = "503 service_unavailable, retryable"
     found = [
-        Limit("API route throttle (OrderThrottlingRateLimit)", inputs.order_route_rps,
+        Limit("API route throttle (OrderThrottlingRateLimit)", "gateway", inputs.order_route_rps,
               "429 throttled from API Gateway, before any Lambda runs", "the parameter, up to the next ceiling"),
-        Limit("API Gateway, account quota", q["api_gateway_account_rps"],
+        Limit("API Gateway, account quota", "gateway", q["api_gateway_account_rps"],
               "429 from API Gateway", "Service Quotas (L-8A5B8E43)"),
-        Limit("Lambda concurrency, account quota", unreserved / api_s,
+        Limit("Lambda concurrency, account quota", "lambda", unreserved / api_s,
               "Lambda refuses the invocation; API Gateway answers an error", "Service Quotas: concurrent executions"),
-        Limit("DynamoDB, the sale's item (writes)", q["dynamodb_partition_wru_per_second"] / sale_item_writes,
+        Limit("DynamoDB, the sale's item (writes)", "dynamodb", sale_item_ceiling,
               f"the claim is given back; {retry}", "split the unclaimed-units counter over items (decision log)", True),
-        Limit("DynamoDB, the sale's item (reads)", sale_item_reads / api_s, retry,
+        Limit("DynamoDB, the sale's item (reads)", "dynamodb", sale_item_reads / api_s, retry,
               "cache the sale state longer (SALE_STATE_TTL_SECONDS delays sold-out news)", True),
-        Limit("DynamoDB, a new table's first peak (writes)", first_peak,
+        Limit("DynamoDB, a new table's first peak (writes)", "dynamodb", first_peak,
               f"{retry}, until the table adapts", "SalesTableWarmWritesPerSecond (warm throughput)"),
-        Limit("DynamoDB, on-demand table maximum (writes)", q["dynamodb_table_wru_per_second"] / table_writes,
+        Limit("DynamoDB, on-demand table maximum (writes)", "dynamodb", table_ceiling,
               retry, "Service Quotas: table-level write throughput"),
-        Limit(f"Settling: {inputs.worker_concurrency} workers, batch {inputs.batch_size}, {strategy}",
+        Limit(f"Settling: {inputs.worker_concurrency} workers, batch {inputs.batch_size}, {strategy}", "settling",
               inputs.settling[strategy].orders_per_s, "nobody is refused: orders wait in SQS, PENDING for longer",
               "more workers (MaximumConcurrency), batched, a bigger database", True),
     ]  # fmt: skip
@@ -110,6 +118,7 @@ def sold_out_answer_limit(inputs: Inputs) -> Limit:
     reads = sum(n for op, n in inputs.calls_per_rejection.items() if op == "dynamodb.GetItem") * ORDER_LOOKUP_RRU
     return Limit(
         "DynamoDB, table reads by sold-out answers",
+        "dynamodb",
         inputs.quotas["dynamodb_table_rru_per_second"] / reads,
         "503 service_unavailable instead of 409 sold_out",
         "answer sold-out before the read (decision log)",
@@ -129,9 +138,9 @@ class Burst:
 def burst(inputs: Inputs, strategy: str, buyers_per_s: float, lifted: bool = False) -> Burst:
     """One sale's accept rate under a burst: as deployed, or with every quota and parameter ``lifted``."""
     found = [x for x in limits(inputs, strategy) if x.design or not lifted]
-    front = [x.buyers_per_s for x in found if not x.part.startswith("Settling")]
+    front = [x.buyers_per_s for x in found if x.tier != "settling"]
     passed = [x for x in found if x.buyers_per_s < buyers_per_s]
-    gateway = [x.buyers_per_s for x in found if "API route" in x.part or "API Gateway" in x.part]
+    gateway = [x.buyers_per_s for x in found if x.tier == "gateway"]
     environments = min([buyers_per_s, *gateway]) * api_ms(inputs) / 1000  # API Gateway's 429s never reach Lambda
     return Burst(
         buyers_per_s=buyers_per_s,

@@ -12,7 +12,7 @@ from flashlab.plotting import saved_figure
 def plot(inputs: Inputs, strategy: str, path: Path) -> None:
     found = limits(inputs, strategy)
     offered = [10 ** (k / 20) for k in range(40, 125)]  # 100 .. 1.8M buyers/s
-    front = [x for x in found if not x.part.startswith("Settling")]
+    front = [x for x in found if x.tier != "settling"]
     title = f"One sale on one deployment ({strategy}, template defaults)"
     with saved_figure(path, title, panels=3) as (load, ceilings, money):
         accepted = [min([r] + [x.buyers_per_s for x in front]) for r in offered]
