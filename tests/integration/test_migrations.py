@@ -1,6 +1,6 @@
 """db/migrate.py: the same runner the tests, the local stack and deploys use."""
 
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import psycopg
 import pytest
@@ -43,16 +43,21 @@ def test_the_cli_reports_what_it_did(empty_database, capsys):
     assert f"applied {len(files)} migration(s): {', '.join(files)}" in capsys.readouterr().out
 
 
-@pytest.fixture
-def sale_row(conn):
+def insert_sale_row(conn: psycopg.Connection, inventory: int, per_user_limit: int) -> UUID:
+    """A one-shard sale, written as SQL so it works at any point of the migrations."""
     sale_id = uuid4()
     conn.execute(
         "INSERT INTO sales (sale_id, name, inventory, shard_count, starts_at, per_user_limit)"
-        " VALUES (%s, 'x', 2, 1, now(), 1)",
-        (sale_id,),
+        " VALUES (%s, 'x', %s, 1, now(), %s)",
+        (sale_id, inventory, per_user_limit),
     )
-    conn.execute("INSERT INTO inventory_shards VALUES (%s, 0, 2, 2)", (sale_id,))
+    conn.execute("INSERT INTO inventory_shards VALUES (%s, 0, %s, %s)", (sale_id, inventory, inventory))
     return sale_id
+
+
+@pytest.fixture
+def sale_row(conn):
+    return insert_sale_row(conn, inventory=2, per_user_limit=1)
 
 
 def test_the_schema_forbids_negative_stock(conn, sale_row):
@@ -85,3 +90,70 @@ def test_a_rejected_order_needs_a_reason(conn, sale_row):
             " VALUES (%s, %s, 'bob', 1, 'REJECTED', 'k', now())",
             (uuid4(), sale_row),
         )
+
+
+BREAKS_A_RULE = {  # each statement breaks exactly one rule of the schema (sale_row: 2 units, limit 1)
+    "negative shard number": "INSERT INTO inventory_shards VALUES (%(sale)s, -1, 1, 1)",
+    "negative initial stock": "INSERT INTO inventory_shards VALUES (%(sale)s, 1, -1, 0)",
+    "more left than the shard began with": "UPDATE inventory_shards SET remaining = 3 WHERE sale_id = %(sale)s",
+    "a buyer's count of zero": "INSERT INTO purchases VALUES (%(sale)s, 'carol', 0, 1)",
+    "a limit of zero": "INSERT INTO purchases VALUES (%(sale)s, 'carol', 1, 0)",
+    "an order of zero units": "INSERT INTO orders (order_id, sale_id, user_id, quantity, status, idempotency_key,"
+    " accepted_at) VALUES (gen_random_uuid(), %(sale)s, 'carol', 0, 'CONFIRMED', 'k', now())",
+    "an unknown status": "INSERT INTO orders (order_id, sale_id, user_id, quantity, status, idempotency_key,"
+    " accepted_at) VALUES (gen_random_uuid(), %(sale)s, 'carol', 1, 'PENDING', 'k', now())",
+    "an empty key": "INSERT INTO orders (order_id, sale_id, user_id, quantity, status, idempotency_key,"
+    " accepted_at) VALUES (gen_random_uuid(), %(sale)s, 'carol', 1, 'CONFIRMED', '', now())",
+    "a key of 129 characters": "INSERT INTO orders (order_id, sale_id, user_id, quantity, status, idempotency_key,"
+    " accepted_at) VALUES (gen_random_uuid(), %(sale)s, 'carol', 1, 'CONFIRMED', repeat('k', 129), now())",
+    "a confirmed order with a reason": "INSERT INTO orders (order_id, sale_id, user_id, quantity, status, reason,"
+    " idempotency_key, accepted_at) VALUES (gen_random_uuid(), %(sale)s, 'carol', 1, 'CONFIRMED', 'x', 'k', now())",
+}
+
+
+@pytest.mark.parametrize("rule", BREAKS_A_RULE)
+def test_every_rule_of_the_schema_holds(conn, sale_row, rule):
+    with pytest.raises(errors.CheckViolation):
+        conn.execute(BREAKS_A_RULE[rule], {"sale": sale_row})
+
+
+def test_the_tables_every_order_writes_keep_only_cross_column_checks(conn):
+    """A table CHECK is re-parsed by every statement that writes its table; a domain's rule is not (0006)."""
+    rows = conn.execute(
+        "SELECT conrelid::regclass::text, pg_get_constraintdef(oid) FROM pg_constraint"
+        " WHERE contype = 'c' AND conrelid IN ('orders'::regclass, 'purchases'::regclass, 'inventory_shards'::regclass)"
+        " ORDER BY 1"
+    ).fetchall()
+    assert rows == [
+        ("inventory_shards", "CHECK (((remaining)::integer <= (initial)::integer))"),
+        ("orders", "CHECK ((((status)::text = 'REJECTED'::text) = (reason IS NOT NULL)))"),
+        ("purchases", "CHECK (((purchased)::integer <= (purchase_limit)::integer))"),
+    ]
+
+
+def test_the_domains_migration_keeps_existing_rows(empty_database, tmp_path, monkeypatch):
+    before = tmp_path / "before"
+    before.mkdir()
+    for source in sorted(migrate.MIGRATIONS.glob("*.sql")):
+        if source.name < "0006":
+            (before / source.name).write_bytes(source.read_bytes())
+    real = migrate.MIGRATIONS
+    with psycopg.connect(empty_database, autocommit=True) as db:
+        monkeypatch.setattr(migrate, "MIGRATIONS", before)
+        migrate.apply_migrations(db)
+        sale = insert_sale_row(db, inventory=5, per_user_limit=2)
+        db.execute("UPDATE inventory_shards SET remaining = 4 WHERE sale_id = %s", (sale,))
+        db.execute("INSERT INTO purchases VALUES (%s, 'alice', 1, 2)", (sale,))
+        db.execute(
+            "INSERT INTO orders (order_id, sale_id, user_id, quantity, status, idempotency_key, accepted_at)"
+            " VALUES (gen_random_uuid(), %s, 'alice', 1, 'CONFIRMED', 'k', now())",
+            (sale,),
+        )
+        monkeypatch.setattr(migrate, "MIGRATIONS", real)
+        assert "0006_single_column_rules_as_domains.sql" in migrate.apply_migrations(db)
+        kept = db.execute(
+            "SELECT s.remaining, p.purchased, o.status, o.quantity FROM inventory_shards s"
+            " JOIN purchases p USING (sale_id) JOIN orders o USING (sale_id) WHERE s.sale_id = %s",
+            (sale,),
+        ).fetchone()
+    assert kept == (4, 1, "CONFIRMED", 1)
