@@ -119,7 +119,8 @@ def main(argv: list[str] | None = None) -> int:
         report = Report(header | {"shards": f"{args.shards or DEFAULT_SHARDS} per sharded or batched sale"}, {})
         bench = Bench(database.url, max(c.workers for c in cells), args.seconds, shards=args.shards)
         hot_row_tps(database.url, 2, 2)  # warm-up: a fresh cluster creates its first WAL segments slowly
-        report.pgbench = {c: bench.pgbench(c) for c in clients}
+        for c in clients:
+            report.record_pgbench(c, bench.pgbench(c))
         for n, cell in enumerate(cells, 1):
             result = bench.run(cell)
             report.cells.append(result)
@@ -130,6 +131,7 @@ def main(argv: list[str] | None = None) -> int:
                 + ("" if result.verified else f"  POSTGRES DISAGREES: {result.in_postgres}, {result.failed} failed"),
                 flush=True,
             )
+        report.record_pgbench(1, bench.pgbench(1))  # the baseline again, after the cells
     finally:
         if bench is not None:
             bench.close()
