@@ -61,3 +61,18 @@ def test_a_call_that_fails_whole_keeps_what_it_committed_and_a_redelivery_finds_
         "b": (OrderStatus.CONFIRMED, True),
         "c": (OrderStatus.CONFIRMED, False),
     }
+
+
+def test_only_the_order_that_takes_a_sharded_sale_s_last_unit_marks_it_sold_out(conn, make_sale):
+    # GIVEN a sale of 6 units over 3 shards: orders leave their shard with units, empty it, or sweep the rest
+    sale = make_sale(inventory=6, shards=3)
+    rules = get_sale_rules(conn, UUID(sale["sale_id"]))
+    messages = {f"m{i}": an_order(sale["sale_id"]) for i in range(7)}
+    # WHEN seven orders of one unit settle in one call
+    outcomes = settle_orders(conn, messages, rules, datetime.now(UTC))
+    settled = [o for o in outcomes.values() if isinstance(o, Settlement)]
+    # THEN the sixth is the first to say the sale sold out; the seventh is rejected, finding nothing left
+    assert [(o.status, o.sold_out) for o in settled] == [(OrderStatus.CONFIRMED, False)] * 5 + [
+        (OrderStatus.CONFIRMED, True),
+        (OrderStatus.REJECTED, True),
+    ]

@@ -1,4 +1,4 @@
-"""Settling a batch's orders in one round trip, each in its own transaction (db/migrations/0005).
+"""Settling a batch's orders in one round trip, each in its own transaction (db/migrations/0005, as 0007 left it).
 
 ``settle_orders_one_by_one`` is a procedure: for each order it runs the replay check, the buyer's
 reservation, the take with the strategy's own locks and the order's INSERT, and commits it before the
