@@ -157,3 +157,12 @@ def test_the_domains_migration_keeps_existing_rows(empty_database, tmp_path, mon
             (sale,),
         ).fetchone()
     assert kept == (4, 1, "CONFIRMED", 1)
+
+
+def test_an_order_writes_two_indexes(conn):
+    """Each index on orders is written by every settled order (0008 dropped the one no query needed)."""
+    indexes = conn.execute("SELECT indexdef FROM pg_indexes WHERE tablename = 'orders' ORDER BY indexname").fetchall()
+    assert [row[0].split(" USING ")[1] for row in indexes] == [
+        "btree (order_id)",
+        "btree (sale_id, user_id, idempotency_key)",
+    ]
