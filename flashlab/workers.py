@@ -90,13 +90,19 @@ def invoke(batch: list[tuple[str, str]]) -> BatchResult:
 
 
 def invoke_event(event: dict[str, Any]) -> BatchResult:
+    failed, seconds = handle_event(event)
+    return BatchResult(failed, seconds, os.getpid(), _settled())
+
+
+def handle_event(event: dict[str, Any]) -> tuple[list[str], float]:
+    """The handler's answer to one event, as the failed message ids, and the seconds it took; no bookkeeping
+    of its own, so what the contention lab measures in this process is the handler."""
     assert _handler is not None
     assert _spec is not None
     started = time.perf_counter()
     answer = _handler(event, LocalLambdaContext(_spec.name, _spec.timeout_s, _spec.memory_mb))
     seconds = time.perf_counter() - started
-    failed = [f["itemIdentifier"] for f in answer.get("batchItemFailures", [])]
-    return BatchResult(failed, seconds, os.getpid(), _settled())
+    return [f["itemIdentifier"] for f in answer.get("batchItemFailures", [])], seconds
 
 
 class WorkerPool:

@@ -14,7 +14,7 @@ from contextlib import redirect_stdout
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from flashlab.workers import batch_event, invoke_event
+from flashlab.workers import batch_event, handle_event
 
 
 @dataclass(frozen=True)
@@ -46,10 +46,10 @@ def drive(job: Job) -> Driven:
         while time.time() < job.stop_at:
             order_ids = [f"{ids}{n:012x}" for n in range(sent, sent + job.batch)]
             batch = [(order_id, _body(job.sale_id, order_id, accepted_at)) for order_id in order_ids]
-            result = invoke_event(batch_event(batch))
+            failed_ids, seconds = handle_event(batch_event(batch))
             sent += job.batch
-            failed += len(result.failed_ids)
-            latencies.append(result.seconds)
+            failed += len(failed_ids)
+            latencies.append(seconds)
     retries = _metric_sum(emf.getvalue(), "OptimisticRetries")
     return Driven(pid, sent, failed, latencies, retries, time.time())
 
