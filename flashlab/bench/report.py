@@ -152,8 +152,8 @@ def row_values(report: Report, c: CellResult) -> list[object]:
 
 
 def cpu_per_order_us(cores: float, c: CellResult) -> float:
-    """CPU microseconds per settled order: cores busy over the cell, divided by its rate."""
-    return cores / c.rate * 1e6 if c.rate else float("nan")
+    """CPU microseconds per settled order: the CPU of the whole cell (cores over its wall time), per order."""
+    return cores * c.seconds / c.orders * 1e6 if c.orders else float("nan")
 
 
 def table(report: Report, markdown: bool = False) -> str:
@@ -201,7 +201,8 @@ def results_page(report: Report, images: dict[str, str]) -> str:
 
 
 _LEGEND = (
-    "orders/s counts settled orders over the cell's wall time. `x pgb c1` divides by pgbench's hot-row TPS"
+    "orders/s counts settled orders over the cell's driving window; a batch still running when the window"
+    " closes counts for the share of its time inside it. `x pgb c1` divides by pgbench's hot-row TPS"
     " with one client, `x pgb same c` by pgbench with as many clients as workers. p50/p99 are per SQS batch"
     " (one handler invocation). `lock wait` is the share of the workers' time their backends spent waiting"
     " on a lock (pg_stat_activity, sampled every 20 ms). `retries` are optimistic stale-version retries, read"

@@ -39,8 +39,8 @@ class CellResult:
     batch: int
     orders: int  # settled (failed records excluded)
     failed: int  # records the handler reported as failed (SQS would redeliver them)
-    seconds: float
-    rate: float  # settled orders per second
+    seconds: float  # from the start to the end of the last batch (the workers finish the batch they are in)
+    rate: float  # settled orders per second of the driving window (driver.share_in_window)
     p50_ms: float
     p99_ms: float
     lock_wait_share: float  # share of the workers' time their backends waited on a lock
@@ -138,7 +138,7 @@ class Bench:
             orders=settled,
             failed=failed,
             seconds=round(wall, 3),
-            rate=settled / wall,
+            rate=sum(d.settled_in_window for d in driven) / self.seconds,
             p50_ms=statistics.median(latencies) * 1000,
             p99_ms=percentile(latencies, 0.99) * 1000,
             lock_wait_share=activity.lock_wait_seconds / (cell.workers * wall),

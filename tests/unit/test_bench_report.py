@@ -6,7 +6,8 @@ import pytest
 
 from flashdeal.sales import Strategy
 from flashlab.bench.__main__ import cells_for, parse_args
-from flashlab.bench.report import Report, table
+from flashlab.bench.driver import share_in_window
+from flashlab.bench.report import Report, cpu_per_order_us, table
 from flashlab.bench.run import CellResult
 
 
@@ -131,3 +132,22 @@ def test_the_table_gives_cpu_per_settled_order():
     header, _, row = table(report, markdown=True).splitlines()
     columns = dict(zip(header.strip("| ").split(" | "), row.strip("| ").split(" | "), strict=True))
     assert (columns["py µs/order"], columns["pg µs/order"]) == ("125", "250")
+
+
+@pytest.mark.parametrize(
+    ("began", "ended", "share"),
+    [
+        (10.0, 10.5, 1.0),  # ended before the clock stopped
+        (10.8, 11.2, 0.5),  # half of it before 11.0
+        (10.9, 12.9, 0.05),  # a long batch of naive's: a twentieth of it inside the window
+    ],
+)
+def test_a_batch_running_when_the_window_closes_counts_for_its_share_inside_it(began, ended, share):
+    assert share_in_window(began, ended, stop_at=11.0) == pytest.approx(share)
+
+
+def test_cpu_per_order_counts_the_whole_cell_including_its_tail():
+    # GIVEN a cell whose last batch ended 0.5 s after its 2 s window: 3,000 orders, 2,500 of them in the window
+    result = replace(cell("batched", 64, 1250.0), orders=3000, seconds=2.5, python_cores=1.2)
+    # THEN its CPU per order is the CPU of all 2.5 s over all 3,000 orders
+    assert cpu_per_order_us(result.python_cores, result) == pytest.approx(1000.0)
