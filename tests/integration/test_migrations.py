@@ -92,23 +92,33 @@ def test_a_rejected_order_needs_a_reason(conn, sale_row):
         )
 
 
+_ORDER = (
+    "INSERT INTO orders (order_id, sale_id, user_id, quantity, status, reason, idempotency_key, accepted_at)"
+    " VALUES (gen_random_uuid(), %(sale)s, 'carol', {quantity}, {status}, {reason}, {key}, now())"
+)
+
+
+def an_order_with(quantity: str = "1", status: str = "'CONFIRMED'", reason: str = "NULL", key: str = "'k'") -> str:
+    return _ORDER.format(quantity=quantity, status=status, reason=reason, key=key)
+
+
 BREAKS_A_RULE = {  # each statement breaks exactly one rule of the schema (sale_row: 2 units, limit 1)
     "negative shard number": "INSERT INTO inventory_shards VALUES (%(sale)s, -1, 1, 1)",
     "negative initial stock": "INSERT INTO inventory_shards VALUES (%(sale)s, 1, -1, 0)",
     "more left than the shard began with": "UPDATE inventory_shards SET remaining = 3 WHERE sale_id = %(sale)s",
     "a buyer's count of zero": "INSERT INTO purchases VALUES (%(sale)s, 'carol', 0, 1)",
     "a limit of zero": "INSERT INTO purchases VALUES (%(sale)s, 'carol', 1, 0)",
-    "an order of zero units": "INSERT INTO orders (order_id, sale_id, user_id, quantity, status, idempotency_key,"
-    " accepted_at) VALUES (gen_random_uuid(), %(sale)s, 'carol', 0, 'CONFIRMED', 'k', now())",
-    "an unknown status": "INSERT INTO orders (order_id, sale_id, user_id, quantity, status, idempotency_key,"
-    " accepted_at) VALUES (gen_random_uuid(), %(sale)s, 'carol', 1, 'PENDING', 'k', now())",
-    "an empty key": "INSERT INTO orders (order_id, sale_id, user_id, quantity, status, idempotency_key,"
-    " accepted_at) VALUES (gen_random_uuid(), %(sale)s, 'carol', 1, 'CONFIRMED', '', now())",
-    "a key of 129 characters": "INSERT INTO orders (order_id, sale_id, user_id, quantity, status, idempotency_key,"
-    " accepted_at) VALUES (gen_random_uuid(), %(sale)s, 'carol', 1, 'CONFIRMED', repeat('k', 129), now())",
-    "a confirmed order with a reason": "INSERT INTO orders (order_id, sale_id, user_id, quantity, status, reason,"
-    " idempotency_key, accepted_at) VALUES (gen_random_uuid(), %(sale)s, 'carol', 1, 'CONFIRMED', 'x', 'k', now())",
+    "an order of zero units": an_order_with(quantity="0"),
+    "an unknown status": an_order_with(status="'PENDING'"),
+    "an empty key": an_order_with(key="''"),
+    "a key of 129 characters": an_order_with(key="repeat('k', 129)"),
+    "a confirmed order with a reason": an_order_with(reason="'x'"),
 }
+
+
+def test_the_order_the_rule_breakers_start_from_breaks_none(conn, sale_row):
+    conn.execute(an_order_with(), {"sale": sale_row})
+    conn.execute(an_order_with(status="'REJECTED'", reason="'sold_out'", key="'k2'"), {"sale": sale_row})
 
 
 @pytest.mark.parametrize("rule", BREAKS_A_RULE)
