@@ -14,7 +14,7 @@ import sys
 from typing import Any
 
 from flashlab.check_params import overrides_for
-from flashlab.deployed.stack import samconfig_environment
+from flashlab.deployed.stack import samconfig_region, stack_outputs
 
 FROM_FOUNDATION = ("SubnetIds", "SecurityGroupIds", "DbSecretArn", "DbClusterIdentifier", "DbName")
 
@@ -25,8 +25,7 @@ def foundation_stack(env: str) -> str:
 
 def configured(env: str) -> tuple[dict[str, str], str]:
     """samconfig.toml's parameter overrides for ``env`` and its region."""
-    deploy = samconfig_environment(env).get("deploy", {}).get("parameters", {})
-    return overrides_for(env), deploy.get("region", "us-east-1")
+    return overrides_for(env), samconfig_region(env)
 
 
 def merged(overrides: dict[str, str], outputs: dict[str, str]) -> dict[str, str]:
@@ -42,10 +41,7 @@ def outputs_of(stack: str, cloudformation: Any) -> dict[str, str] | None:
         for summary in page["StackSummaries"]
         if summary["StackStatus"] != "DELETE_COMPLETE"
     )
-    if stack not in live:
-        return None
-    (described,) = cloudformation.describe_stacks(StackName=stack)["Stacks"]
-    return {o["OutputKey"]: o["OutputValue"] for o in described.get("Outputs", [])}
+    return stack_outputs(cloudformation, stack) if stack in live else None
 
 
 def main(argv: list[str] | None = None, cloudformation: Any = None) -> int:

@@ -28,14 +28,23 @@ def samconfig_environment(env: str) -> dict[str, Any]:
     return section
 
 
+def samconfig_region(env: str) -> str:
+    """The region samconfig.toml deploys ``env`` to (us-east-1 when it names none)."""
+    region: str = samconfig_environment(env).get("deploy", {}).get("parameters", {}).get("region", "us-east-1")
+    return region
+
+
+def stack_outputs(cloudformation: Any, name: str) -> dict[str, str]:
+    """The outputs of the stack ``name``, by key."""
+    (described,) = cloudformation.describe_stacks(StackName=name)["Stacks"]
+    return {o["OutputKey"]: o["OutputValue"] for o in described.get("Outputs", [])}
+
+
 def stack_of(env: str, cloudformation: Any = None) -> DeployedStack:
     """The stack ``make deploy ENV=env`` deploys, read from samconfig.toml, with its outputs."""
     import boto3
 
-    config = samconfig_environment(env)
-    name = config["global"]["parameters"]["stack_name"]
-    region = config.get("deploy", {}).get("parameters", {}).get("region", "us-east-1")
+    name = samconfig_environment(env)["global"]["parameters"]["stack_name"]
+    region = samconfig_region(env)
     cloudformation = cloudformation or boto3.client("cloudformation", region_name=region)
-    (described,) = cloudformation.describe_stacks(StackName=name)["Stacks"]
-    outputs = {o["OutputKey"]: o["OutputValue"] for o in described.get("Outputs", [])}
-    return DeployedStack(name, region, outputs)
+    return DeployedStack(name, region, stack_outputs(cloudformation, name))
