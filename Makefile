@@ -12,6 +12,9 @@ BIN := $(VENV)/bin
 SAM_VENV := .venv-sam
 SAM := $(SAM_VENV)/bin/sam
 DYNALITE := emulators/node_modules/dynalite/cli.js
+# make foundation / teardown-foundation: the stack flashlab.deployed.foundation reads, in samconfig.toml's region for ENV
+FOUNDATION_STACK = flashdeal-foundation-$(ENV)
+FOUNDATION_REGION = $$($(BIN)/python -c 'from flashlab.deployed.stack import samconfig_region; print(samconfig_region("$(ENV)"))')
 export PATH := $(if $(PY312),$(dir $(PY312)):,)$(PATH)
 export SAM_CLI_TELEMETRY := 0
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
@@ -149,9 +152,8 @@ smoke: $(BIN)/.installed ## after a deploy: create a sale (SigV4), buy as a test
 
 foundation: install ## ENV=dev|prod: a new account's VPC, endpoints, Aurora cluster and its secret (deploy/foundation.yaml)
 	@[ -n "$(ENV)" ] || { echo "make foundation needs ENV=dev|prod (a samconfig.toml environment)" >&2; exit 2; }
-	$(SAM) deploy --template-file deploy/foundation.yaml --stack-name flashdeal-foundation-$(ENV) \
-		--region $$($(BIN)/python -c 'from flashlab.deployed.foundation import configured; print(configured("$(ENV)")[1])') \
-		--no-fail-on-empty-changeset
+	$(SAM) deploy --template-file deploy/foundation.yaml --stack-name $(FOUNDATION_STACK) \
+		--region $(FOUNDATION_REGION) --no-fail-on-empty-changeset
 
 deploy: build ## sam deploy --config-env $${ENV:-dev}, after checking the concurrency parameters; takes the network and database from `make foundation` when it ran
 	$(BIN)/python -m flashlab.check_params --config-env $${ENV:-dev}
@@ -165,8 +167,7 @@ teardown: install ## sam delete the stack of ENV (the database, its secret and t
 
 teardown-foundation: install ## sam delete the foundation of ENV (after `make teardown`): Aurora leaves a final snapshot
 	@[ -n "$(ENV)" ] || { echo "make teardown-foundation needs ENV=dev|prod" >&2; exit 2; }
-	$(SAM) delete --stack-name flashdeal-foundation-$(ENV) \
-		--region $$($(BIN)/python -c 'from flashlab.deployed.foundation import configured; print(configured("$(ENV)")[1])')
+	$(SAM) delete --stack-name $(FOUNDATION_STACK) --region $(FOUNDATION_REGION)
 
 clean: ## remove build output and local state (keeps the venvs)
 	rm -rf .aws-sam .flashlab .pytest_cache .mypy_cache .ruff_cache
