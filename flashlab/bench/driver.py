@@ -62,7 +62,7 @@ def drive(job: Job) -> Driven:
             sent += job.batch
             failed += len(failed_ids)
             latencies.append(seconds)
-            in_window += (job.batch - len(failed_ids)) * share_in_window(began, time.time(), job.stop_at)
+            in_window += (job.batch - len(failed_ids)) * share_in_window(began, began + seconds, job.stop_at)
     retries = _metric_sum(emf.getvalue(), "OptimisticRetries")
     return Driven(pid, sent, failed, latencies, retries, time.time(), in_window)
 
