@@ -2,10 +2,12 @@
 
 import os
 import shutil
+import time
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlparse
 
 import psycopg
 
@@ -88,3 +90,22 @@ def _start_embedded(data_dir: Path, fresh: bool) -> Database:
         server = pgserver.get_server(data_dir, cleanup_mode="stop")
         url = server.get_uri()
     return Database(url, server)
+
+
+def restart_embedded(data_dir: Path, url: str, mode: str = "fast", pause_s: float = 0.0) -> None:
+    """``pg_ctl stop -m <mode>``, a pause, then start again with pgserver's options; every connection dies.
+
+    ``fast`` is a clean shutdown. ``immediate`` is a crash: no checkpoint, and WAL still in Postgres's own
+    buffers, never written, is lost; recovery replays what reached the WAL files.
+    """
+    from pgserver._commands import pg_ctl  # type: ignore[attr-defined]  # made at import time
+
+    socket_dir = parse_qs(urlparse(url).query)["host"][0]
+    user = data_dir.owner() if os.geteuid() == 0 else None  # pgserver runs Postgres as its own user under root
+    pg_ctl(["-w", "stop", "-m", mode], pgdata=data_dir, user=user)
+    time.sleep(pause_s)
+    pg_ctl(
+        ["-w", "-o", '-h ""', "-o", f"-k {socket_dir}", "-l", str(data_dir / "log"), "start"],
+        pgdata=data_dir,
+        user=user,
+    )

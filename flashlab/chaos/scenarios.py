@@ -1,16 +1,14 @@
 """The faults `make chaos` injects, one per row. Each runs during a burst, from ``start_s`` into it."""
 
 import json
-import os
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import parse_qs, urlparse
 
 from flashlab.burst import BurstResult
 from flashlab.chaos.faults import AWS_ERRORS, HANG_IN_TRANSACTION, KILL_AFTER_COMMIT
+from flashlab.postgres import restart_embedded
 from flashlab.queued_orders import order_body, send_bodies
 from flashlab.stack_process import RunningStack
 
@@ -26,21 +24,10 @@ class Scenario:
 
 
 def stop_postgres_for(seconds: float) -> Action:
-    """pg_ctl stop -m fast (every connection dies), a pause, then start again with pgserver's options."""
+    """pg_ctl stop -m fast (every connection dies), a pause, then start again."""
 
     def action(stack: RunningStack, sale_id: str, burst: BurstResult) -> None:
-        from pgserver._commands import pg_ctl  # type: ignore[attr-defined]  # made at import time
-
-        data_dir = Path(stack.data_dir or "")
-        socket_dir = parse_qs(urlparse(stack.database_url).query)["host"][0]
-        user = data_dir.owner() if os.geteuid() == 0 else None  # pgserver runs Postgres as its own user under root
-        pg_ctl(["-w", "stop", "-m", "fast"], pgdata=data_dir, user=user)
-        time.sleep(seconds)
-        pg_ctl(
-            ["-w", "-o", '-h ""', "-o", f"-k {socket_dir}", "-l", str(data_dir / "log"), "start"],
-            pgdata=data_dir,
-            user=user,
-        )
+        restart_embedded(Path(stack.data_dir or ""), stack.database_url, "fast", seconds)
 
     return action
 

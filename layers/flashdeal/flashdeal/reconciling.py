@@ -17,7 +17,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from flashdeal.adapters import order_ledger
 from flashdeal.adapters.dead_letters import peek_order_messages
 from flashdeal.adapters.pending_orders import find_pending_orders
-from flashdeal.adapters.postgres import database_errors, transaction
+from flashdeal.adapters.postgres import database_errors, transaction, wait_until_durable
 from flashdeal.adapters.stock_audit import count_sales, stock_differences
 from flashdeal.errors import OrderAlreadySettledError
 from flashdeal.observability import logger, metrics
@@ -48,6 +48,8 @@ def reconcile(
     report.pending = len(pending)
     with database_errors():
         settled = order_ledger.find_settlements(conn, pending) if pending else {}
+    if settled:
+        wait_until_durable(conn)  # what it publishes must survive a crash (a sharded call flushes at its end)
     report.published = len(settled)
     unsettled = [order_id for order_id in pending if order_id not in settled]
     dead = peek_order_messages(dlq_url) if unsettled else {}

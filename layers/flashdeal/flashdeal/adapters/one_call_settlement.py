@@ -1,8 +1,10 @@
-"""Settling a batch's orders in one round trip, each in its own transaction (db/migrations/0005, as 0007 left it).
+"""Settling a batch's orders in one round trip, each in its own transaction (db/migrations/0005, 0007, 0009).
 
 ``settle_orders_one_by_one`` is a procedure: for each order it runs the replay check, the buyer's
 reservation, the take with the strategy's own locks and the order's INSERT, and commits it before the
-next. So one SQS batch is one network wait, and no order waits for another's locks. The orders go as one
+next. So one SQS batch is one network wait, and no order waits for another's locks. Sharded orders wait
+for the disk once per call, at its end (0009); the others once per order. Either way every order is
+durable when the call returns, which is before anything is reported. The orders go as one
 JSON array (a list of UUIDs or timestamps costs psycopg far more to send). The procedure COMMITs, so the
 connection must be in autocommit (the worker's is).
 """

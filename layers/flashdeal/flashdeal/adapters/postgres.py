@@ -60,6 +60,19 @@ def conninfo(settings: DatabaseSettings) -> str:
     )
 
 
+def wait_until_durable(conn: psycopg.Connection) -> None:
+    """Returns once every commit this connection has seen is on disk.
+
+    Sharded orders commit without waiting for the disk, and their call flushes them all at its end
+    (db/migrations/0009); a reader that publishes what it read calls this first, in case it read an order
+    whose call has not ended. A transaction that writes WAL (here one logical message, a record of
+    nothing) commits synchronously, and the WAL is flushed in order up to its commit: past every commit
+    that was visible before it. The connection is in autocommit (every FlashDeal connection is).
+    """
+    with database_errors():
+        conn.execute("SELECT pg_logical_emit_message(true, 'flashdeal.flush', '')")
+
+
 @contextmanager
 def transaction(conn: psycopg.Connection) -> Iterator[psycopg.Connection]:
     """One transaction (a savepoint when nested), with driver errors translated: the one way in to Postgres."""
