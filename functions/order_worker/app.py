@@ -1,6 +1,7 @@
 """Settles a batch of queued orders in Postgres, then syncs each outcome to DynamoDB; only failed records
 are retried. ``PUBLISH_STATUS=false`` settles without syncing (the contention lab measures Postgres alone)."""
 
+import gc
 from typing import Any
 
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
@@ -15,6 +16,10 @@ from flashdeal.tracing import tracer
 
 settings = OrderWorkerSettings()
 processor = SettlingBatchProcessor(connect=lambda: get_connection(settings))
+# What the imports made lives as long as the environment: out of the collector's reach, no collection walks
+# it again (one environment, batches of 100: 4.6 -> 3.2 ms of Python per batch; the first collection after
+# the imports alone took 12 ms, in whichever invocation it fell).
+gc.freeze()
 
 
 def handle_order_record(record: SQSRecord) -> Published:

@@ -1,8 +1,11 @@
-"""The buyer API's cold start: importing its app costs at most COLD_START_BUDGET times a bare `import boto3`,
-both measured here, in fresh interpreters, in the same run (a ratio, so a slow machine moves both).
+"""Cold starts, in fresh interpreters.
 
-Before the X-Ray SDK left the API function the ratio was 2.7-3.2 (the SDK alone ~230 ms); 1.5-1.9 after.
-A heavy import on the request path shows up here.
+The buyer API's: importing its app costs at most COLD_START_BUDGET times a bare `import boto3`, both
+measured here in the same run (a ratio, so a slow machine moves both). Before the X-Ray SDK left the API
+function the ratio was 2.7-3.2 (the SDK alone ~230 ms); 1.5-1.9 after. A heavy import on the request path
+shows up here.
+
+The worker's: what its imports made ends the cold start out of the garbage collector's reach (gc.freeze).
 """
 
 import statistics
@@ -51,3 +54,26 @@ def test_the_api_app_imports_within_its_budget_of_a_bare_boto3_import():
         f"importing the API app took {app_after_boto3 * 1000:.0f} ms, "
         f"{app_after_boto3 / boto3_alone:.1f}x a bare import boto3 ({boto3_alone * 1000:.0f} ms)"
     )
+
+
+WORKER_ENVIRONMENT = {"DATABASE_URL": "postgresql://nowhere/flashdeal", "SALES_TABLE": "sales", **ENVIRONMENT}
+COUNT_TRACKED = """
+import gc, sys
+sys.path.insert(0, {code!r})
+import app
+print(gc.get_freeze_count(), len(gc.get_objects()))
+"""
+
+
+def test_the_worker_s_cold_start_leaves_what_its_imports_made_to_no_collection():
+    code = str(REPO_ROOT / "functions" / "order_worker")
+    done = subprocess.run(
+        [sys.executable, "-c", COUNT_TRACKED.format(code=code)],
+        env=WORKER_ENVIRONMENT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    frozen, still_collected = (int(v) for v in done.stdout.split())
+    assert frozen > 20 * still_collected, f"{frozen} objects frozen, {still_collected} left to the collector"
