@@ -35,13 +35,18 @@ print(boto3_s, time.perf_counter() - started, "aws_xray_sdk" in sys.modules)
 """
 
 
+def in_a_fresh_interpreter(script: str, environment: dict[str, str]) -> str:
+    """What ``script`` prints, run by a new Python with only ``environment``."""
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=environment, capture_output=True, text=True, check=True, timeout=60
+    )
+    return done.stdout
+
+
 def measure(app: bool) -> tuple[float, float, bool]:
     code = str(REPO_ROOT / "functions" / "order_api")
     script = MEASURE.format(code=code, app="import app" if app else "pass")
-    done = subprocess.run(
-        [sys.executable, "-c", script], env=ENVIRONMENT, capture_output=True, text=True, check=True, timeout=60
-    )
-    boto3_s, app_s, xray = done.stdout.split()
+    boto3_s, app_s, xray = in_a_fresh_interpreter(script, ENVIRONMENT).split()
     return float(boto3_s), float(app_s), xray == "True"
 
 
@@ -67,13 +72,6 @@ print(gc.get_freeze_count(), len(gc.get_objects()))
 
 def test_the_worker_s_cold_start_leaves_what_its_imports_made_to_no_collection():
     code = str(REPO_ROOT / "functions" / "order_worker")
-    done = subprocess.run(
-        [sys.executable, "-c", COUNT_TRACKED.format(code=code)],
-        env=WORKER_ENVIRONMENT,
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=60,
-    )
-    frozen, still_collected = (int(v) for v in done.stdout.split())
+    output = in_a_fresh_interpreter(COUNT_TRACKED.format(code=code), WORKER_ENVIRONMENT)
+    frozen, still_collected = (int(v) for v in output.split())
     assert frozen > 20 * still_collected, f"{frozen} objects frozen, {still_collected} left to the collector"
