@@ -48,8 +48,6 @@ def reconcile(
     report.pending = len(pending)
     with database_errors():
         settled = order_ledger.find_settlements(conn, pending) if pending else {}
-    if settled:
-        wait_until_durable(conn)  # what it publishes must survive a crash (a sharded call flushes at its end)
     report.published = len(settled)
     unsettled = [order_id for order_id in pending if order_id not in settled]
     dead = peek_order_messages(dlq_url) if unsettled else {}
@@ -59,6 +57,8 @@ def reconcile(
             report.rejected_not_processed += 1
         else:
             report.still_pending += 1
+    if settled:  # what it publishes, read here or found by reject_unprocessed, must survive a crash
+        wait_until_durable(conn)  # (a sharded call flushes its orders only at its end)
     publish_sold_counts([publish_outcome(s, sales_table) for s in settled.values()], sales_table)
     with database_errors():
         report.sales_checked = count_sales(conn)
