@@ -3,15 +3,18 @@ CPU from /proc (each process's CPU: flashlab.local.cpu_use)."""
 
 import os
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import psycopg
 
 from flashlab.pg_sampling import PostgresSampler
 
+# Connections count once used in this cell: the environments keep theirs from cell to cell, idle ones too.
 _ACTIVITY = """
-SELECT count(*) FILTER (WHERE wait_event_type = 'Lock'), count(*) FILTER (WHERE state <> 'idle'), count(*)
-FROM pg_stat_activity WHERE application_name = %s"""
+SELECT count(*) FILTER (WHERE wait_event_type = 'Lock'), count(*) FILTER (WHERE state <> 'idle'),
+       count(*) FILTER (WHERE state <> 'idle' OR state_change >= %(since)s)
+FROM pg_stat_activity WHERE application_name = %(application)s"""
 _TICK = os.sysconf("SC_CLK_TCK")
 
 
@@ -19,7 +22,7 @@ _TICK = os.sysconf("SC_CLK_TCK")
 class Activity:
     lock_wait_seconds: float  # backend-seconds spent waiting on a lock (sum over backends)
     peak_active: int
-    peak_connections: int
+    peak_connections: int  # connections the cell's workers used
     samples: int
 
 
@@ -29,10 +32,11 @@ class ActivitySampler(PostgresSampler):
     def __init__(self, url: str, application: str, interval: float = 0.02) -> None:
         super().__init__(url, interval, application_name="flashlab-bench-sampler")
         self._application = application
+        self._since = datetime.now(UTC)
         self._rows: list[tuple[int, int, int]] = []
 
     def sample(self, conn: psycopg.Connection) -> None:
-        row = conn.execute(_ACTIVITY, (self._application,)).fetchone()
+        row = conn.execute(_ACTIVITY, {"since": self._since, "application": self._application}).fetchone()
         if row is not None:
             self._rows.append((row[0], row[1], row[2]))
 

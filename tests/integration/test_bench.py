@@ -9,7 +9,7 @@ import pytest
 
 from flashdeal.adapters.sale_rows import insert_sale
 from flashdeal.sales import Strategy
-from flashlab.bench.run import Bench, Cell
+from flashlab.bench.run import APPLICATION, Bench, Cell
 from flashlab.postgres import start_database
 
 
@@ -32,6 +32,25 @@ def test_a_cell_drives_every_worker_and_postgres_agrees(bench, strategy, batch):
     assert result.distinct_workers == 3  # one environment per worker
     assert result.peak_connections == 3
     assert result.p50_ms <= result.p99_ms
+
+
+def _worker_backends(bench: Bench) -> set[int]:
+    rows = bench.conn.execute("SELECT pid FROM pg_stat_activity WHERE application_name = %s", (APPLICATION,))
+    return {pid for (pid,) in rows}
+
+
+def test_environments_keep_their_connections_from_cell_to_cell(bench):
+    """As a warm Lambda environment does: no cell pays for new backends inside its window."""
+    connected = _worker_backends(bench)
+    assert len(connected) == 3  # the warm-up connected every environment
+    bench.run(Cell(Strategy.SHARDED, workers=3, batch=5))
+    assert _worker_backends(bench) == connected
+
+
+def test_a_cell_counts_only_the_connections_its_workers_used(bench):
+    result = bench.run(Cell(Strategy.ATOMIC, workers=1, batch=5))
+    assert len(_worker_backends(bench)) == 3
+    assert (result.peak_connections, result.distinct_workers) == (1, 1)
 
 
 def test_a_shard_count_given_to_the_bench_is_every_sharded_sale_s(bench, monkeypatch):
