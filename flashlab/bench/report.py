@@ -202,13 +202,15 @@ def results_page(report: Report, images: dict[str, str]) -> str:
 
 _LEGEND = (
     "orders/s counts settled orders over the cell's driving window; a batch still running when the window"
-    " closes counts for the share of its time inside it. `x pgb c1` divides by pgbench's hot-row TPS"
-    " with one client, `x pgb same c` by pgbench with as many clients as workers. p50/p99 are per SQS batch"
+    " closes counts for the share of its time inside it. `x pgb c1` divides by pgbench's hot-row TPS with"
+    " one client, `x pgb same c` by pgbench with as many clients as workers. p50/p99 are per SQS batch"
     " (one handler invocation). `lock wait` is the share of the workers' time their backends spent waiting"
-    " on a lock (pg_stat_activity, sampled every 20 ms). `retries` are optimistic stale-version retries, read"
-    " from the worker's own EMF metric. `failed` are records the handler reported as batch item failures"
-    " (SQS would redeliver them). `py cores` and `pg cores` are CPU seconds per wall second of the worker"
-    " processes and of Postgres, `py µs/order` and `pg µs/order` the same per settled order; `stolen` is CPU"
-    " the hypervisor gave to other tenants. `ok`: Postgres agrees afterwards (one row per settled order, stock"
-    " moved once per confirmed unit, no shard below zero)."
+    " on a lock (pg_stat_activity, sampled every 20 ms). `retries` are optimistic stale-version retries,"
+    " read from the worker's own EMF metric. `failed` are records the handler reported as batch item"
+    " failures (SQS would redeliver them). `conns` are the connections the cell's workers used (every"
+    " environment keeps its own from cell to cell, as a warm Lambda environment does). `py cores` and `pg"
+    " cores` are CPU seconds per wall second of the worker processes and of Postgres, `py µs/order` and"
+    " `pg µs/order` the same per settled order; `stolen` is CPU the hypervisor gave to other tenants."
+    " `ok`: Postgres agrees afterwards (one row per settled order, stock moved once per confirmed unit, no"
+    " shard below zero)."
 )
