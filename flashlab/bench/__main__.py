@@ -16,18 +16,10 @@ from pathlib import Path
 from flashdeal.sales import DEFAULT_SHARDS, MAX_SHARDS, Strategy
 from flashlab import REPO_ROOT
 from flashlab.bench import plots
+from flashlab.bench.machine import machine_header
 from flashlab.bench.pgbench import hot_row_tps
-from flashlab.bench.report import (
-    HEADLINE_BATCH,
-    Report,
-    cpu_per_order_us,
-    load_json,
-    machine_header,
-    pgbench_lines,
-    results_page,
-    save_json,
-    table,
-)
+from flashlab.bench.report import HEADLINE_BATCH, Report, load_json, save_json
+from flashlab.bench.results_page import cpu_per_order_us, pgbench_lines, results_page, table
 from flashlab.bench.run import Bench, Cell
 from flashlab.postgres import start_database
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from flashlab.bench.report import git_commit
+from flashlab.bench.machine import git_commit
 from flashlab.front_bench import cpu_budget
 from flashlab.front_bench.cpu_budget import CpuSpent
 from flashlab.front_bench.drive import Answer
