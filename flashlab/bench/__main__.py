@@ -16,11 +16,12 @@ from pathlib import Path
 from flashdeal.sales import DEFAULT_SHARDS, MAX_SHARDS, Strategy
 from flashlab import REPO_ROOT
 from flashlab.bench import plots
+from flashlab.bench.cells import Cell
 from flashlab.bench.machine import machine_header
 from flashlab.bench.pgbench import hot_row_tps
 from flashlab.bench.report import HEADLINE_BATCH, Report, load_json, save_json
 from flashlab.bench.results_page import cpu_per_order_us, pgbench_lines, results_page, table
-from flashlab.bench.run import Bench, Cell
+from flashlab.bench.run import Bench
 from flashlab.postgres import start_database
 
 DOCS = REPO_ROOT / "docs" / "lab"

@@ -3,8 +3,8 @@
 from pathlib import Path
 from typing import Any
 
+from flashlab.bench.cells import CellResult
 from flashlab.bench.report import Report
-from flashlab.bench.run import CellResult
 
 STYLE = {
     "naive": ("tab:red", "o"),

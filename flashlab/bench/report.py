@@ -5,7 +5,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from flashlab.bench.run import CellResult
+from flashlab.bench.cells import CellResult
 
 HEADLINE_BATCH = 100  # the ratios compare strategies at this SQS batch size
 

@@ -2,8 +2,8 @@
 
 import math
 
+from flashlab.bench.cells import CellResult
 from flashlab.bench.report import Report
-from flashlab.bench.run import CellResult
 
 COLUMNS = (
     ("strategy", "{:<10}"),

@@ -5,7 +5,6 @@ import os
 import statistics
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import UUID, uuid4
 
@@ -13,6 +12,7 @@ import psycopg
 
 from flashdeal.adapters.sale_rows import insert_sale
 from flashdeal.sales import SaleRequest, Strategy, new_sale
+from flashlab.bench.cells import Cell, CellResult
 from flashlab.bench.driver import Job, drive
 from flashlab.bench.pgbench import hot_row_tps, prepare_hot_row
 from flashlab.bench.sampler import ActivitySampler, machine_seconds, parent_pid
@@ -24,37 +24,6 @@ APPLICATION = "flashdeal-bench-worker"
 INVENTORY = 100_000_000  # never sells out during a cell: every order takes stock
 START_DELAY = 0.5
 WARM_UP_SECONDS = 1.0
-
-
-@dataclass(frozen=True)
-class Cell:
-    strategy: Strategy
-    workers: int
-    batch: int
-
-
-@dataclass(frozen=True)
-class CellResult:
-    strategy: str
-    workers: int
-    batch: int
-    orders: int  # settled (failed records excluded)
-    failed: int  # records the handler reported as failed (SQS would redeliver them)
-    seconds: float  # from the start to the end of the last batch (the workers finish the batch they are in)
-    rate: float  # settled orders per second of the driving window (driver.share_in_window)
-    p50_ms: float
-    p99_ms: float
-    lock_wait_share: float  # share of the workers' time their backends waited on a lock
-    retries: int  # optimistic stale-version retries
-    peak_connections: int
-    peak_active: int
-    python_cores: float  # CPU of the worker processes / wall time
-    postgres_cores: float
-    machine_cores: float  # all CPU busy on the machine / wall time, whoever used it
-    stolen_cores: float  # CPU the hypervisor gave to other tenants / wall time (the machine is shared)
-    distinct_workers: int
-    verified: bool  # Postgres agrees: one row per settled order, stock moved once per confirmed unit
-    in_postgres: dict[str, int]  # what the check read: order rows, confirmed, units taken, lowest shard
 
 
 def worker_environment(url: str) -> dict[str, str]:

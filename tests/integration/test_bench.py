@@ -9,7 +9,8 @@ import pytest
 
 from flashdeal.adapters.sale_rows import insert_sale
 from flashdeal.sales import Strategy
-from flashlab.bench.run import APPLICATION, Bench, Cell
+from flashlab.bench.cells import Cell
+from flashlab.bench.run import APPLICATION, Bench
 from flashlab.postgres import start_database
 
 

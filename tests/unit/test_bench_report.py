@@ -6,10 +6,10 @@ import pytest
 
 from flashdeal.sales import Strategy
 from flashlab.bench.__main__ import cells_for, parse_args
+from flashlab.bench.cells import CellResult
 from flashlab.bench.driver import share_in_window
 from flashlab.bench.report import Report
 from flashlab.bench.results_page import cpu_per_order_us, table
-from flashlab.bench.run import CellResult
 
 
 def cell(strategy: str, workers: int, rate: float, batch: int = 100, verified: bool = True) -> CellResult:
