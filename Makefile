@@ -78,7 +78,7 @@ demo: $(BIN)/.installed $(DYNALITE) ## start the stack, run a 5,000-buyer flash 
 bench: $(BIN)/.installed ## contention lab: 5 strategies x workers 1/8/32/64 x batch 1/10/100 vs pgbench (~6 min); rewrites docs/lab/results.md
 	$(BIN)/python -m flashlab.bench $(ARGS)
 
-bench-quick: $(BIN)/.installed ## the lab's reduced matrix in under a minute; last line is the RESULT line
+bench-quick: $(BIN)/.installed ## the lab's reduced matrix in about a minute; last line is the RESULT line
 	$(BIN)/python -m flashlab.bench --quick $(ARGS)
 
 capacity: $(BIN)/.installed ## the capacity and cost model from measured inputs: writes docs/capacity.md and its plot; RESULT line last

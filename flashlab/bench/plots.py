@@ -26,14 +26,15 @@ def _pyplot() -> Any:
 
 def by_workers(report: Report, out: Path, metric: str, ylabel: str, title: str, pgbench: bool) -> Path:
     plt = _pyplot()
+    medians = report.medians()  # one point per cell: the median round of a cell that ran in several
     worker_counts: dict[int, set[int]] = {}
-    for c in report.cells:
+    for c in medians:
         worker_counts.setdefault(c.batch, set()).add(c.workers)
     batches = sorted(b for b, counts in worker_counts.items() if len(counts) > 1) or sorted(worker_counts)
     fig, axes = plt.subplots(1, len(batches), figsize=(5.2 * len(batches), 4.4), squeeze=False, sharey=True)
     for ax, batch in zip(axes[0], batches, strict=True):
         for strategy, (colour, marker) in STYLE.items():
-            cells = sorted((c for c in report.cells if c.strategy == strategy and c.batch == batch), key=_workers)
+            cells = sorted((c for c in medians if c.strategy == strategy and c.batch == batch), key=_workers)
             if cells:
                 values = [getattr(c, metric) for c in cells]
                 ax.plot([c.workers for c in cells], values, marker=marker, color=colour, label=strategy)
@@ -42,8 +43,8 @@ def by_workers(report: Report, out: Path, metric: str, ylabel: str, title: str, 
             ax.plot(clients, [report.pgbench[c] for c in clients], "k--", label="pgbench hot row (tps)")
         ax.set(xscale="log", xlabel="concurrent workers (processes)", title=f"SQS batch size {batch}")
         ax.set_xticks(
-            sorted({c.workers for c in report.cells}),
-            labels=[str(w) for w in sorted({c.workers for c in report.cells})],
+            sorted({c.workers for c in medians}),
+            labels=[str(w) for w in sorted({c.workers for c in medians})],
         )
         ax.grid(alpha=0.3)
     axes[0][0].set_ylabel(ylabel)
@@ -61,7 +62,7 @@ def by_batch_size(report: Report, out: Path, workers: int) -> Path:
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(6.5, 4.4))
     for strategy, (colour, marker) in STYLE.items():
-        cells = sorted((c for c in report.cells if c.strategy == strategy and c.workers == workers), key=_batch)
+        cells = sorted((c for c in report.medians() if c.strategy == strategy and c.workers == workers), key=_batch)
         if len(cells) > 1:
             ax.plot([c.batch for c in cells], [c.rate for c in cells], marker=marker, color=colour, label=strategy)
     if 1 in report.pgbench:

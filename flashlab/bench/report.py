@@ -17,14 +17,22 @@ class Report:
     cells: list[CellResult] = field(default_factory=list)
 
     def find(self, strategy: str, workers: int, batch: int = HEADLINE_BATCH) -> CellResult | None:
-        return next(
-            (c for c in self.cells if (c.strategy, c.workers, c.batch) == (strategy, workers, batch)),
-            None,
-        )
+        """The cell, or its median round when it ran in several (the lower of the middle two for an even count)."""
+        rounds = sorted(self.rounds(strategy, workers, batch), key=_rate)
+        return rounds[(len(rounds) - 1) // 2] if rounds else None
+
+    def medians(self) -> list[CellResult]:
+        """One result per cell of the matrix, in the order they first ran: the median round of each."""
+        keys = dict.fromkeys((c.strategy, c.workers, c.batch) for c in self.cells)
+        return [cell for key in keys if (cell := self.find(*key)) is not None]
+
+    def rounds(self, strategy: str, workers: int, batch: int = HEADLINE_BATCH) -> list[CellResult]:
+        """Every round of a cell, in the order they ran."""
+        return [c for c in self.cells if (c.strategy, c.workers, c.batch) == (strategy, workers, batch)]
 
     def peak(self, strategy: str, batch: int = HEADLINE_BATCH) -> CellResult | None:
-        cells = [c for c in self.cells if c.strategy == strategy and c.batch == batch]
-        return max(cells, key=lambda c: c.rate, default=None)
+        cells = [c for c in self.medians() if c.strategy == strategy and c.batch == batch]
+        return max(cells, key=_rate, default=None)
 
     def record_pgbench(self, clients: int, tps: float) -> None:
         """Another reading of pgbench at ``clients``: the faster one stays the baseline. Its rate swings
@@ -48,6 +56,10 @@ class Report:
 
     def result_line(self) -> str:
         return " ".join(["RESULT", *(f"{name}={value:.2f}" for name, value in self.ratios().items())])
+
+
+def _rate(cell: CellResult) -> float:
+    return cell.rate
 
 
 def save_json(report: Report, path: Path) -> None:

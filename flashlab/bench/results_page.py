@@ -74,6 +74,20 @@ def _cell(fmt: str, value: object) -> str:
     return fmt.format(value)
 
 
+def round_lines(report: Report) -> list[str]:
+    """A line for each cell that ran in rounds: every round's rate, and the median the ratios use."""
+    lines = []
+    for median in report.medians():
+        rounds = report.rounds(median.strategy, median.workers, median.batch)
+        if len(rounds) > 1:
+            rates = "  ".join(f"{c.rate:,.0f}" for c in rounds)
+            lines.append(
+                f"{median.strategy} at {median.workers:>2} workers, batch {median.batch}: {rates} orders/s"
+                f" in {len(rounds)} rounds; median {median.rate:,.0f}"
+            )
+    return lines
+
+
 def pgbench_lines(report: Report) -> list[str]:
     return [f"pgbench hot-row UPDATE, {c:>2} clients: {tps:>9,.0f} tps" for c, tps in sorted(report.pgbench.items())]
 
@@ -84,6 +98,8 @@ def results_page(report: Report, images: dict[str, str]) -> str:
     lines += [f"- **{key}**: {value}" for key, value in report.header.items()]
     lines += ["", "## Baseline", "", *[f"- {line}" for line in pgbench_lines(report)], ""]
     lines += ["## Headline ratios", "", "```", report.result_line(), "```", ""]
+    if rounds := round_lines(report):
+        lines += ["The ratios use each cell's median round:", "", *[f"- {line}" for line in rounds], ""]
     lines += [f"![{title}]({path})" for title, path in images.items()]
     lines += ["", "## Every cell", "", _LEGEND, "", table(report, markdown=True), ""]
     return "\n".join(lines)

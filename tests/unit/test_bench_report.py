@@ -5,11 +5,11 @@ from dataclasses import replace
 import pytest
 
 from flashdeal.sales import Strategy
-from flashlab.bench.__main__ import cells_for, parse_args
+from flashlab.bench.__main__ import QUICK_ROUNDS, cells_for, parse_args
 from flashlab.bench.cells import CellResult
 from flashlab.bench.driver import share_in_window
 from flashlab.bench.report import Report
-from flashlab.bench.results_page import cpu_per_order_us, table
+from flashlab.bench.results_page import cpu_per_order_us, round_lines, table
 
 
 def cell(strategy: str, workers: int, rate: float, batch: int = 100, verified: bool = True) -> CellResult:
@@ -71,12 +71,31 @@ def test_quick_mode_runs_only_what_the_result_line_needs():
     cells = cells_for(parse_args(["--quick"]))
     assert [(c.strategy, c.workers, c.batch) for c in cells] == [
         (Strategy.BATCHED, 1, 100),
-        (Strategy.BATCHED, 8, 100),
-        (Strategy.BATCHED, 32, 100),
-        (Strategy.BATCHED, 64, 100),
+        *[(Strategy.BATCHED, w, 100) for _ in range(QUICK_ROUNDS) for w in (8, 32, 64)],  # interleaved rounds
         (Strategy.NAIVE, 32, 100),
         (Strategy.SHARDED, 8, 10),
     ]
+
+
+def test_a_cell_run_in_rounds_counts_with_its_median_round():
+    # GIVEN batched at 8 workers with one lucky round, and at 64 workers with one slow round
+    report = Report(header={}, pgbench={1: 4000.0})
+    for rates_8, rates_64 in zip((20000, 40000, 21000), (18000, 12000, 19000), strict=True):
+        report.cells += [cell("batched", 8, rates_8), cell("batched", 64, rates_64)]
+    # THEN each cell is its median round, and the peak is the best median, not the best round
+    assert report.find("batched", 8).rate == 21000
+    assert report.peak("batched").rate == 21000
+    assert report.ratios()["batched_64_vs_peak"] == pytest.approx(18000 / 21000)
+    assert [(c.workers, c.rate) for c in report.medians()] == [(8, 21000), (64, 18000)]
+    assert round_lines(report) == [
+        "batched at  8 workers, batch 100: 20,000  40,000  21,000 orders/s in 3 rounds; median 21,000",
+        "batched at 64 workers, batch 100: 18,000  12,000  19,000 orders/s in 3 rounds; median 18,000",
+    ]
+
+
+def test_an_even_number_of_rounds_counts_the_lower_middle_one():
+    report = Report(header={}, pgbench={}, cells=[cell("batched", 8, r) for r in (300, 100, 400, 200)])
+    assert report.find("batched", 8).rate == 200
 
 
 def test_the_full_matrix_is_every_strategy_workers_and_batch_plus_the_batch_sweep():
