@@ -1,10 +1,11 @@
-"""Shared test factories: queued order messages and sale requests, one definition for every tier."""
+"""Shared test factories: queued order messages, sale requests and bench cells, one definition for every tier."""
 
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
 from flashdeal.orders import OrderMessage, PlaceOrder, order_message
+from flashlab.bench.cells import CellResult
 
 SALE = {"name": "flash socks", "inventory": 10, "shards": 2}
 
@@ -44,4 +45,30 @@ def place_order(
     headers = {"Idempotency-Key": key or f"k-{uuid4()}"}
     return stack.request(
         "POST", f"/sales/{sale_id}/orders", {"quantity": quantity}, headers=headers, user=user, **kwargs
+    )
+
+
+def a_bench_cell(strategy: str, workers: int, rate: float, batch: int = 100, verified: bool = True) -> CellResult:
+    """One contention-lab cell's result: 3 s at ``rate`` orders/s, a core of Python, 0.8 of Postgres."""
+    return CellResult(
+        strategy=strategy,
+        workers=workers,
+        batch=batch,
+        orders=int(rate * 3),
+        failed=0,
+        seconds=3.0,
+        rate=rate,
+        p50_ms=10.0,
+        p99_ms=20.0,
+        lock_wait_share=0.0,
+        retries=0,
+        peak_connections=workers,
+        peak_active=workers,
+        python_cores=1.0,
+        postgres_cores=0.8,
+        machine_cores=1.9,
+        stolen_cores=0.0,
+        distinct_workers=workers,
+        verified=verified,
+        in_postgres={},
     )

@@ -20,25 +20,18 @@ from flashlab.bench import plots
 from flashlab.bench.cells import Cell
 from flashlab.bench.machine import machine_header
 from flashlab.bench.pgbench import hot_row_tps
-from flashlab.bench.report import HEADLINE_BATCH, Report, load_json, save_json
-from flashlab.bench.results_page import cpu_per_order_us, pgbench_lines, results_page, round_lines, table
+from flashlab.bench.report import HEADLINE_BATCH, SHARDED_HEADLINE_BATCH, Report, load_json, save_json
+from flashlab.bench.results_page import pgbench_lines, results_page, round_lines, table
 from flashlab.bench.run import Bench
+from flashlab.bench.targets import verdict_lines
 from flashlab.postgres import start_database
 
 DOCS = REPO_ROOT / "docs" / "lab"
-SHARDED_HEADLINE_BATCH = 10  # the template's default SQS batch: what every deploy's default strategy gets
 QUICK_OUT = REPO_ROOT / ".flashlab" / "bench-quick"
 SWEEP_WORKERS = 8
 # batched at 8, 32 and 64 workers run this many times each, interleaved, and the ratios use each cell's median
 # round: one 2 s cell on two shared cores reads up to 15% off, and the peak of three such cells reads high.
 QUICK_ROUNDS = 3
-PYTHON_US_TARGET = 150  # issue 12: the worker's own CPU per order, sharded at 8 workers, batch 10
-TARGETS = {
-    "batched_vs_pgbench_c1": 4.0,
-    "batched_64_vs_peak": 0.9,
-    "batched_vs_naive_32": 10.0,
-    "sharded_8_vs_pgbench_c1": 1.0,  # issue 12: the default strategy at the default batch, against one hot row
-}
 
 
 def _numbers(text: str) -> list[int]:
@@ -141,13 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     print("\n".join(pgbench_lines(report)) + "\n\n" + table(report) + "\n")
     if rounds := round_lines(report):
         print("\n".join(rounds) + "\n")
-    for name, value in report.ratios().items():
-        verdict = "meets" if value >= TARGETS[name] else "BELOW"
-        print(f"{name} = {value:.2f}  ({verdict} the target {TARGETS[name]:g})")
-    if sharded := report.find("sharded", 8, SHARDED_HEADLINE_BATCH):
-        python_us = cpu_per_order_us(sharded.python_cores, sharded)
-        verdict = "meets" if python_us <= PYTHON_US_TARGET else "ABOVE"
-        print(f"sharded_8 Python CPU per order = {python_us:.0f} µs  ({verdict} the target {PYTHON_US_TARGET})")
+    print("\n".join(verdict_lines(report)))
     print(f"results in {args.out}  ({time.perf_counter() - begun:.0f} s in all)")
     print(report.result_line())
     return 0 if all(c.verified for c in report.cells) else 1

@@ -6,46 +6,21 @@ import pytest
 
 from flashdeal.sales import Strategy
 from flashlab.bench.__main__ import QUICK_ROUNDS, cells_for, parse_args
-from flashlab.bench.cells import CellResult
 from flashlab.bench.driver import share_in_window
 from flashlab.bench.report import Report
 from flashlab.bench.results_page import cpu_per_order_us, round_lines, table
-
-
-def cell(strategy: str, workers: int, rate: float, batch: int = 100, verified: bool = True) -> CellResult:
-    return CellResult(
-        strategy=strategy,
-        workers=workers,
-        batch=batch,
-        orders=int(rate * 3),
-        failed=0,
-        seconds=3.0,
-        rate=rate,
-        p50_ms=10.0,
-        p99_ms=20.0,
-        lock_wait_share=0.0,
-        retries=0,
-        peak_connections=workers,
-        peak_active=workers,
-        python_cores=1.0,
-        postgres_cores=0.8,
-        machine_cores=1.9,
-        stolen_cores=0.0,
-        distinct_workers=workers,
-        verified=verified,
-        in_postgres={},
-    )
+from tests.factories import a_bench_cell
 
 
 def test_the_result_line_compares_peak_64_and_naive_at_the_headline_batch():
     # GIVEN batched peaking at 8 workers, and a faster batched cell at another batch size that must not count
     report = Report(header={}, pgbench={1: 4000.0})
     report.cells = [
-        cell("batched", 8, 20000),
-        cell("batched", 32, 19000),
-        cell("batched", 64, 18000),
-        cell("batched", 8, 99999, batch=1000),
-        cell("naive", 32, 500),
+        a_bench_cell("batched", 8, 20000),
+        a_bench_cell("batched", 32, 19000),
+        a_bench_cell("batched", 64, 18000),
+        a_bench_cell("batched", 8, 99999, batch=1000),
+        a_bench_cell("naive", 32, 500),
     ]
     # THEN the ratios use batch 100 only
     assert report.ratios() == pytest.approx(
@@ -57,12 +32,12 @@ def test_the_result_line_compares_peak_64_and_naive_at_the_headline_batch():
 
 
 def test_missing_cells_leave_their_ratio_out():
-    report = Report(header={}, pgbench={}, cells=[cell("batched", 8, 100)])
+    report = Report(header={}, pgbench={}, cells=[a_bench_cell("batched", 8, 100)])
     assert report.result_line() == "RESULT"
 
 
 def test_the_table_flags_a_cell_postgres_disagrees_with():
-    report = Report(header={}, pgbench={1: 100.0}, cells=[cell("sharded", 8, 50, verified=False)])
+    report = Report(header={}, pgbench={1: 100.0}, cells=[a_bench_cell("sharded", 8, 50, verified=False)])
     assert table(report).splitlines()[-1].endswith("NO")
     assert "| sharded | 8 | 100 |" in table(report, markdown=True)
 
@@ -81,7 +56,7 @@ def test_a_cell_run_in_rounds_counts_with_its_median_round():
     # GIVEN batched at 8 workers with one lucky round, and at 64 workers with one slow round
     report = Report(header={}, pgbench={1: 4000.0})
     for rates_8, rates_64 in zip((20000, 40000, 21000), (18000, 12000, 19000), strict=True):
-        report.cells += [cell("batched", 8, rates_8), cell("batched", 64, rates_64)]
+        report.cells += [a_bench_cell("batched", 8, rates_8), a_bench_cell("batched", 64, rates_64)]
     # THEN each cell is its median round, and the peak is the best median, not the best round
     assert report.find("batched", 8).rate == 21000
     assert report.peak("batched").rate == 21000
@@ -94,7 +69,7 @@ def test_a_cell_run_in_rounds_counts_with_its_median_round():
 
 
 def test_an_even_number_of_rounds_counts_the_lower_middle_one():
-    report = Report(header={}, pgbench={}, cells=[cell("batched", 8, r) for r in (300, 100, 400, 200)])
+    report = Report(header={}, pgbench={}, cells=[a_bench_cell("batched", 8, r) for r in (300, 100, 400, 200)])
     assert report.find("batched", 8).rate == 200
 
 
@@ -130,14 +105,14 @@ def test_bad_arguments_are_refused_with_a_message(argv, capsys):
 def test_the_default_strategy_is_compared_at_the_default_batch_with_one_pgbench_client():
     # GIVEN sharded at 8 workers with the template's batch of 10, and a faster cell at batch 100 that must not count
     report = Report(header={}, pgbench={1: 4000.0})
-    report.cells = [cell("sharded", 8, 3000, batch=10), cell("sharded", 8, 9000, batch=100)]
+    report.cells = [a_bench_cell("sharded", 8, 3000, batch=10), a_bench_cell("sharded", 8, 9000, batch=100)]
     assert report.ratios() == pytest.approx({"sharded_8_vs_pgbench_c1": 0.75})
 
 
 def test_the_faster_pgbench_reading_is_the_baseline():
     # GIVEN pgbench's one client read before the cells, and again after them
     report = Report(header={}, pgbench={})
-    report.cells = [cell("sharded", 8, 3000, batch=10)]
+    report.cells = [a_bench_cell("sharded", 8, 3000, batch=10)]
     report.record_pgbench(1, 4000.0)
     report.record_pgbench(1, 2000.0)  # a slow moment of the disk: it would have made the ratio 1.5
     assert report.ratios() == pytest.approx({"sharded_8_vs_pgbench_c1": 0.75})
@@ -148,7 +123,7 @@ def test_the_faster_pgbench_reading_is_the_baseline():
 def test_the_table_gives_cpu_per_settled_order():
     # GIVEN a cell that settled 4,000 orders/s with half a core of Python and one core of Postgres
     report = Report(header={}, pgbench={1: 4000.0})
-    report.cells = [replace(cell("sharded", 8, 4000, batch=10), python_cores=0.5, postgres_cores=1.0)]
+    report.cells = [replace(a_bench_cell("sharded", 8, 4000, batch=10), python_cores=0.5, postgres_cores=1.0)]
     header, _, row = table(report, markdown=True).splitlines()
     columns = dict(zip(header.strip("| ").split(" | "), row.strip("| ").split(" | "), strict=True))
     assert (columns["py µs/order"], columns["pg µs/order"]) == ("125", "250")
@@ -168,6 +143,6 @@ def test_a_batch_running_when_the_window_closes_counts_for_its_share_inside_it(b
 
 def test_cpu_per_order_counts_the_whole_cell_including_its_tail():
     # GIVEN a cell whose last batch ended 0.5 s after its 2 s window: 3,000 orders, 2,500 of them in the window
-    result = replace(cell("batched", 64, 1250.0), orders=3000, seconds=2.5, python_cores=1.2)
+    result = replace(a_bench_cell("batched", 64, 1250.0), orders=3000, seconds=2.5, python_cores=1.2)
     # THEN its CPU per order is the CPU of all 2.5 s over all 3,000 orders
     assert cpu_per_order_us(result.python_cores, result) == pytest.approx(1000.0)
