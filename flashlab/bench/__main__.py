@@ -20,7 +20,14 @@ from flashlab.bench import plots
 from flashlab.bench.cells import Cell
 from flashlab.bench.machine import machine_header
 from flashlab.bench.pgbench import hot_row_tps
-from flashlab.bench.report import HEADLINE_BATCH, SHARDED_HEADLINE_BATCH, Report, load_json, save_json
+from flashlab.bench.report import (
+    HEADLINE_BATCH,
+    SHARDED_HEADLINE_BATCH,
+    SHARDED_HEADLINE_WORKERS,
+    Report,
+    load_json,
+    save_json,
+)
 from flashlab.bench.results_page import pgbench_lines, results_page, round_lines, table
 from flashlab.bench.run import Bench
 from flashlab.bench.targets import verdict_lines
@@ -85,7 +92,7 @@ def cells_for(args: argparse.Namespace) -> list[Cell]:
             Cell(Strategy.BATCHED, 1, HEADLINE_BATCH),
             *rounds,
             Cell(Strategy.NAIVE, 32, HEADLINE_BATCH),
-            Cell(Strategy.SHARDED, 8, SHARDED_HEADLINE_BATCH),
+            Cell(Strategy.SHARDED, SHARDED_HEADLINE_WORKERS, SHARDED_HEADLINE_BATCH),
         ]
     cells = [Cell(s, w, b) for w in args.workers for s in args.strategies for b in args.batches]
     if SWEEP_WORKERS in args.workers:

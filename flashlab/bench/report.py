@@ -9,6 +9,7 @@ from flashlab.bench.cells import CellResult
 
 HEADLINE_BATCH = 100  # the ratios compare strategies at this SQS batch size
 SHARDED_HEADLINE_BATCH = 10  # the template's default SQS batch: what every deploy's default strategy gets
+SHARDED_HEADLINE_WORKERS = 8  # the template's MaximumConcurrency
 
 
 @dataclass
@@ -35,6 +36,10 @@ class Report:
         cells = [c for c in self.medians() if c.strategy == strategy and c.batch == batch]
         return max(cells, key=_rate, default=None)
 
+    def sharded_headline(self) -> CellResult | None:
+        """The default strategy as every deploy runs it: sharded at the template's workers and SQS batch."""
+        return self.find("sharded", SHARDED_HEADLINE_WORKERS, SHARDED_HEADLINE_BATCH)
+
     def record_pgbench(self, clients: int, tps: float) -> None:
         """Another reading of pgbench at ``clients``: the faster one stays the baseline. Its rate swings
         with the disk's fsync latency, and a reading taken in a slow moment would flatter every ratio."""
@@ -50,7 +55,7 @@ class Report:
             ratios["batched_64_vs_peak"] = at64.rate / peak.rate
         if at32 and naive32:
             ratios["batched_vs_naive_32"] = at32.rate / naive32.rate
-        sharded8 = self.find("sharded", 8, SHARDED_HEADLINE_BATCH)
+        sharded8 = self.sharded_headline()
         if sharded8 and 1 in self.pgbench:
             ratios["sharded_8_vs_pgbench_c1"] = sharded8.rate / self.pgbench[1]
         return ratios

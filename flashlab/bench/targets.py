@@ -1,6 +1,6 @@
 """What each headline number must reach, and the lines that say whether a run got there."""
 
-from flashlab.bench.report import SHARDED_HEADLINE_BATCH, Report
+from flashlab.bench.report import Report
 from flashlab.bench.results_page import cpu_per_order_us
 
 PYTHON_US_TARGET = 150  # issue 12: the worker's own CPU per order, sharded at 8 workers, batch 10
@@ -18,7 +18,7 @@ def verdict_lines(report: Report) -> list[str]:
     for name, value in report.ratios().items():
         verdict = "meets" if value >= TARGETS[name] else "BELOW"
         lines.append(f"{name} = {value:.2f}  ({verdict} the target {TARGETS[name]:g})")
-    if sharded := report.find("sharded", 8, SHARDED_HEADLINE_BATCH):
+    if sharded := report.sharded_headline():
         python_us = cpu_per_order_us(sharded.python_cores, sharded)
         verdict = "meets" if python_us <= PYTHON_US_TARGET else "ABOVE"
         lines.append(f"sharded_8 Python CPU per order = {python_us:.0f} µs  ({verdict} the target {PYTHON_US_TARGET})")

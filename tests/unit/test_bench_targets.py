@@ -1,9 +1,11 @@
-"""The run's verdicts: each ratio against its target, and sharded's Python CPU per order against 150 µs."""
+"""The run's verdicts: each ratio against its target, and sharded's Python CPU per order against 150 µs, on the
+cell every deploy runs."""
 
 from dataclasses import replace
 
-from flashlab.bench.report import Report
+from flashlab.bench.report import SHARDED_HEADLINE_BATCH, SHARDED_HEADLINE_WORKERS, Report
 from flashlab.bench.targets import verdict_lines
+from flashlab.template import Template
 from tests.factories import a_bench_cell
 
 
@@ -30,3 +32,9 @@ def test_sharded_python_cpu_per_order_is_judged_against_150_us():
     # WHEN the worker spends two cores' worth of Python on the same orders
     report.cells = [replace(report.cells[0], python_cores=2.0)]
     assert verdict_lines(report)[-1] == "sharded_8 Python CPU per order = 200 µs  (ABOVE the target 150)"
+
+
+def test_the_sharded_headline_is_the_template_default_worker():
+    parameters = Template().parameters
+    assert int(parameters["WorkerMaximumConcurrency"]) == SHARDED_HEADLINE_WORKERS
+    assert int(parameters["WorkerBatchSize"]) == SHARDED_HEADLINE_BATCH
