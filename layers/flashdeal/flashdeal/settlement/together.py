@@ -1,7 +1,9 @@
 """The batched strategy: every order a batch holds for one sale, settled in one transaction.
 
 Stock is taken once for the whole demand and handed out first come first served; the orders go in
-with one INSERT. Each order still gets its own outcome, and a redelivery changes nothing.
+with one INSERT. The whole transaction is one round trip (db/migrations/0010) while one shard has the
+batch's units, and statement by statement at the end of a sale. Each order still gets its own outcome,
+and a redelivery changes nothing.
 """
 
 from collections import Counter
@@ -10,7 +12,7 @@ from uuid import UUID
 
 import psycopg
 
-from flashdeal.adapters import bulk_stock, order_ledger
+from flashdeal.adapters import batched_in_one_call, bulk_stock, order_ledger
 from flashdeal.adapters.postgres import transaction
 from flashdeal.errors import FlashDealError, OrderAlreadySettledError, PurchaseLimitReachedError, SoldOutError
 from flashdeal.orders import OrderMessage, OrderStatus, Settlement, settlement_of
@@ -68,18 +70,49 @@ _exhausted: set[UUID] = set()  # sales this environment saw sold out; stock neve
 def _settle_once(
     conn: psycopg.Connection, messages: list[OrderMessage], rules: SaleRules, now: datetime
 ) -> dict[UUID, Settlement]:
-    """Orders in first, stock last: a shard lock is held only for the final UPDATE and the commit.
-    Rejections found after the insert are written over it."""
+    """One round trip (db/migrations/0010) unless no single shard has the batch's units: then statement by
+    statement, taking across the shards. Rejections found after the insert are written over it."""
     sale_id = messages[0].sale_id
     firsts = list({m.order_id: m for m in reversed(messages)}.values())[::-1]  # first delivery of each order
     sold_out = sale_id in _exhausted
     fits, over = ([], firsts) if sold_out else split_by_limit(firsts, rules.per_user_limit)
     early = SoldOutError.code if sold_out else PurchaseLimitReachedError.code
     rejected = {m.order_id: early for m in over}
+    try:
+        together = batched_in_one_call.settle_together(
+            conn, sale_id, firsts, rejected, rules.per_user_limit, rules.shards, now
+        )
+        new, left = together.new, together.units_left
+        rejected |= dict.fromkeys(together.refused, PurchaseLimitReachedError.code)
+    except batched_in_one_call.NoShardHasTheBatchError:  # the end of the sale
+        new, late, left = _settle_across_shards(conn, firsts, fits, rejected, rules, now)
+        rejected |= late
+    if left == 0:
+        _exhausted.add(sale_id)
+    replayed = [m.order_id for m in firsts if m.order_id not in new]
+    settled = order_ledger.find_settlements(conn, replayed) if replayed else {}
+    news = [m for m in firsts if m.order_id in new]
+    for message in news:
+        reason = rejected.get(message.order_id)
+        status = OrderStatus.REJECTED if reason else OrderStatus.CONFIRMED
+        # The first new settlement carries the sold-out news; the publisher flags the sale once.
+        settled[message.order_id] = settlement_of(message, status, reason, now, left == 0 and message is news[0])
+    return settled
+
+
+def _settle_across_shards(
+    conn: psycopg.Connection,
+    firsts: list[OrderMessage],
+    fits: list[OrderMessage],
+    rejected: dict[UUID, str],
+    rules: SaleRules,
+    now: datetime,
+) -> tuple[set[UUID], dict[UUID, str], int]:
+    """Statement by statement, in one transaction: (orders inserted, late rejections, units left).
+    Orders in first, stock last: a shard lock is held only for the final UPDATE and the commit."""
+    sale_id = firsts[0].sale_id
     with transaction(conn):
         new = bulk_stock.insert_new_orders(conn, firsts, rejected, now)
-        replayed = [m.order_id for m in firsts if m.order_id not in new]
-        settled = order_ledger.find_settlements(conn, replayed) if replayed else {}
         reserved, refused = _reserve(conn, sale_id, rules.per_user_limit, [m for m in fits if m.order_id in new])
         short, left = _take_stock(conn, sale_id, rules.shards, reserved)
         if short:
@@ -89,16 +122,7 @@ def _settle_once(
         }
         if late:
             bulk_stock.reject_orders(conn, late)
-    if left == 0:
-        _exhausted.add(sale_id)
-    rejected |= late
-    news = [m for m in firsts if m.order_id in new]
-    for message in news:
-        reason = rejected.get(message.order_id)
-        status = OrderStatus.REJECTED if reason else OrderStatus.CONFIRMED
-        # The first new settlement carries the sold-out news; the publisher flags the sale once.
-        settled[message.order_id] = settlement_of(message, status, reason, now, left == 0 and message is news[0])
-    return settled
+    return new, late, left
 
 
 def _take_stock(
