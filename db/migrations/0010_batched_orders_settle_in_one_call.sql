@@ -2,10 +2,13 @@
 -- function does what the worker did statement by statement, in one transaction (the call's):
 --   the orders' INSERT (CONFIRMED, or REJECTED with the reason the worker found before: over the
 --   buyer's limit within the batch, or the sale known sold out), ON CONFLICT (order_id) DO NOTHING so a
---   redelivered order is left as it was; the buyers' reservations, grouped by buyer in buyer order (every
---   batch locks purchase rows in one order), and one order at a time for a buyer refused as a group; the
---   units of every order reserved, from one shard that has them all (a random free shard first, SKIP
---   LOCKED, then any that has them), after the refused orders are turned REJECTED.
+--   redelivered order is left as it was;
+--   the buyers' reservations, grouped by buyer in buyer order, and one order at a time for a buyer
+--   refused as a group (every batch locks purchase rows in one order: code point order, as Python's
+--   sorted() in the statement-by-statement path, whatever the database's collation);
+--   the refused orders turned REJECTED;
+--   the units of every order reserved, from one shard that has them all (a random free shard first,
+--   SKIP LOCKED, then any that has them).
 -- Stock is still taken last, so a shard stays locked only for the final UPDATE and the commit, and no
 -- transaction stays open while its worker waits for a CPU between statements (at 64 workers on two
 -- cores, about 24 backends sat idle in a transaction at any moment).
@@ -55,7 +58,7 @@ BEGIN
         INSERT INTO purchases (sale_id, user_id, purchased, purchase_limit)
         SELECT p_sale, w.user_id, w.units, p_limit
         FROM (SELECT t.user_id, sum(t.units)::int AS units FROM unnest(v_users, v_units) AS t(user_id, units)
-              GROUP BY t.user_id ORDER BY t.user_id) AS w
+              GROUP BY t.user_id ORDER BY t.user_id COLLATE "C") AS w
         ON CONFLICT (sale_id, user_id) DO UPDATE SET purchased = purchases.purchased + EXCLUDED.purchased
         WHERE purchases.purchased + EXCLUDED.purchased <= purchases.purchase_limit
         RETURNING user_id
