@@ -94,10 +94,11 @@ def main(argv: list[str] | None = None) -> int:
         page = pages.overload_page(runs, args)
         off, on = runs
         oversold = max(max(r.settled.get("CONFIRMED", 0) - r.inventory, 0) for r in runs)
+        heard_on = Counter(kind(a) for a in on.buyers)
         result = (
             f"RESULT rejected_by_worker_off={off.settled.get('REJECTED sold_out', 0)} "
             f"rejected_by_worker_on={on.settled.get('REJECTED sold_out', 0)} "
-            f"shed_on={Counter(kind(a) for a in on.buyers)['409 fully_claimed']} "
+            f"shed_on={heard_on['409 fully_claimed']} sold_out_on={heard_on['409 sold_out']} "
             f"confirmed_on={on.settled.get('CONFIRMED', 0)} oversold={oversold}"
         )
     elif args.scenario == "async":
