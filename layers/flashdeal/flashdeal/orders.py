@@ -1,11 +1,12 @@
 """Orders: the buyer's request, the message the worker settles, and what buyers see."""
 
+from collections.abc import Sequence
 from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Literal
 from uuid import UUID, uuid5
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter
 
 # A fixed namespace: the same (buyer, sale, Idempotency-Key) always names the same order, even if the
 # API crashed after queueing and the client retried. The sale is part of it: once an idempotency record
@@ -124,3 +125,11 @@ def order_message(place: PlaceOrder, accepted_at: datetime) -> OrderMessage:
 
 def status_url(order_id: UUID) -> str:
     return f"/orders/{order_id}"
+
+
+_MESSAGE_LIST = TypeAdapter(list[OrderMessage])
+
+
+def messages_as_json(messages: Sequence[OrderMessage]) -> str:
+    """Queue messages as one JSON array: how a batch travels to Postgres (one parameter, unpacked there)."""
+    return _MESSAGE_LIST.dump_json(list(messages)).decode()

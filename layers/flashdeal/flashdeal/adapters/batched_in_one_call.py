@@ -16,7 +16,7 @@ from psycopg import errors as pg_errors
 
 from flashdeal.adapters.postgres import database_errors
 from flashdeal.errors import OrderAlreadySettledError, PurchaseLimitReachedError
-from flashdeal.orders import OrderMessage
+from flashdeal.orders import OrderMessage, messages_as_json
 
 _SETTLE = (
     "SELECT new_ids, refused_ids, units_left FROM settle_batch_together(%(sale)s, %(orders)s::jsonb,"
@@ -48,7 +48,7 @@ def settle_together(
     """Settles ``orders`` (first deliveries, in arrival order; ``rejections`` are REJECTED from the start)."""
     params = {
         "sale": sale_id,
-        "orders": "[" + ",".join(m.model_dump_json() for m in orders) + "]",
+        "orders": messages_as_json(orders),
         "rejected": list(rejections),
         "reasons": list(rejections.values()),
         "limit": limit,

@@ -13,7 +13,7 @@ from psycopg import errors as pg_errors
 from flashdeal.adapters.order_ledger import ORDER_COLUMNS
 from flashdeal.adapters.sale_rows import remaining_stock
 from flashdeal.errors import OrderAlreadySettledError
-from flashdeal.orders import OrderMessage
+from flashdeal.orders import OrderMessage, messages_as_json
 
 # The whole demand from one shard that has it, starting at a random shard. With SKIP LOCKED it never
 # waits (another batch holds that shard: try the next); without, it waits for one shard only. The
@@ -133,7 +133,7 @@ def insert_new_orders(
     A concurrent delivery of the same order is waited for, not raced: its row wins and is not returned.
     """
     params = {
-        "orders": "[" + ",".join(m.model_dump_json() for m in orders) + "]",
+        "orders": messages_as_json(orders),
         "rejected": list(rejections),
         "reasons": list(rejections.values()),
         "settled": settled_at,

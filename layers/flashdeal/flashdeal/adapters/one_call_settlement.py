@@ -16,12 +16,11 @@ from typing import Any
 import psycopg
 from aws_lambda_powertools.metrics import MetricUnit
 from psycopg import errors as pg_errors
-from pydantic import TypeAdapter
 
 from flashdeal.adapters.postgres import database_errors
 from flashdeal.errors import FlashDealError, InventoryContentionError, OrderAlreadySettledError
 from flashdeal.observability import metrics
-from flashdeal.orders import OrderMessage, OrderStatus, Settlement, settlement_of
+from flashdeal.orders import OrderMessage, OrderStatus, Settlement, messages_as_json, settlement_of
 from flashdeal.sales import SaleRules
 
 type Settled = Settlement | FlashDealError  # one order's settlement, or why it failed
@@ -31,7 +30,6 @@ _SETTLE = (
     "CALL settle_orders_one_by_one(%(strategy)s, %(sale)s, %(limit)s, %(shards)s, %(now)s,"
     " %(orders)s::json, %(open)s::boolean[])"
 )
-_MESSAGES = TypeAdapter(list[OrderMessage])
 
 
 def settle_one_by_one(
@@ -56,7 +54,7 @@ def _call(conn: psycopg.Connection, messages: Sequence[OrderMessage], rules: Sal
         "limit": rules.per_user_limit,
         "shards": rules.shards,
         "now": now,
-        "orders": _MESSAGES.dump_json(list(messages)).decode(),
+        "orders": messages_as_json(messages),
         "open": [rules.open_at(m.accepted_at) for m in messages],
     }
     try:
